@@ -1,0 +1,37 @@
+/*
+ * internal.h -- declarations shared by libdance's own files; not installed.
+ *
+ * Everything here has hidden visibility (the default for this library):
+ * only functions marked DANCE_EXPORT in dance.h leave libdance.so. Tests,
+ * fuzzers and benchmarks reach these through the static archive.
+ */
+#ifndef DANCE_INTERNAL_H
+#define DANCE_INTERNAL_H
+
+#include "dance/dance.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Log through the context's callback if level is within its log-level.
+ * ctx may be NULL (then nothing is logged). func names the caller. */
+void dance_log(const dance_ctx *ctx, enum dance_log_level level,
+               const char *func, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+#define DLOG_ERROR(ctx, ...) \
+	dance_log((ctx), DANCE_LOG_ERROR, __func__, __VA_ARGS__)
+#define DLOG_INFO(ctx, ...) \
+	dance_log((ctx), DANCE_LOG_INFO, __func__, __VA_ARGS__)
+#define DLOG_DEBUG(ctx, ...) \
+	dance_log((ctx), DANCE_LOG_DEBUG, __func__, __VA_ARGS__)
+
+/* Write into buf like snprintf, but never fail: on truncation the text is
+ * cut. buf may be NULL when len is 0. */
+void dance_fmt(char *buf, size_t len, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* Overwrite and free: for key material and private data. NULL allowed. */
+void dance_free_secret(void *p, size_t len);
+
+#endif /* DANCE_INTERNAL_H */
