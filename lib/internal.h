@@ -34,4 +34,26 @@ void dance_fmt(char *buf, size_t len, const char *fmt, ...)
 /* Overwrite and free: for key material and private data. NULL allowed. */
 void dance_free_secret(void *p, size_t len);
 
+/* ---- names (name.c) ---------------------------------------------------- */
+
+/* Longest uid accepted, in octets of UTF-8 (before and after lowercasing). */
+#define DANCE_UID_MAX 255
+
+/* Normalise a domain (ASCII, A-labels or U-labels, any case, optional
+ * trailing dot) to lowercase A-labels without the dot. *out malloc'd.
+ * DANCE_ERR_BAD_NAME if it is not a valid host name. */
+int dance_domain_to_ascii(const char *in, char **out);
+
+/* Normalise a uid of len octets (see name.c). *out malloc'd, NUL-ended.
+ * DANCE_ERR_PARSE if the uid is not acceptable. */
+int dance_uid_normalize(const char *uid, size_t len, char **out);
+
+/* The label for uid (normalised first) in presentation form. */
+int dance_user_label(const char *uid, enum dance_label_form form, char **out);
+
+/* The label form configured for a domain (lowercase A-labels): the
+ * domain-user-label setting for it, else user-label. (ctx.c) */
+enum dance_label_form dance_ctx_user_label(const dance_ctx *ctx,
+                                           const char *domain);
+
 #endif /* DANCE_INTERNAL_H */

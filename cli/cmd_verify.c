@@ -1,0 +1,13 @@
+/*
+ * cmd_verify.c -- 'dance verify': not written yet (placeholder so that the tool
+ * links while the subcommand is being built).
+ */
+#include "cli.h"
+
+int cmd_verify(struct cli *cli, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "%s: 'verify' is not implemented yet\n", cli->progname);
+	return EXIT_USAGE;
+}
