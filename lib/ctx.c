@@ -13,6 +13,7 @@ struct dance_ctx {
 	dance_log_fn *log_fn;
 	void *log_arg;
 	enum dance_log_level log_level;
+	struct ssl_ctx_st *dane_sslctx; /* for dance_dane_check_with() */
 };
 
 int dance_ctx_new(dance_ctx **out)
@@ -21,11 +22,19 @@ int dance_ctx_new(dance_ctx **out)
 	if (*out == NULL)
 		return DANCE_ERR_NOMEM;
 	(*out)->log_level = DANCE_LOG_INFO;
+	if (dance_dane_sslctx_new(0, &(*out)->dane_sslctx) != DANCE_OK) {
+		free(*out);
+		*out = NULL;
+		return DANCE_ERR_NOMEM;
+	}
 	return DANCE_OK;
 }
 
 void dance_ctx_free(dance_ctx *ctx)
 {
+	if (ctx == NULL)
+		return;
+	dance_dane_sslctx_free(ctx->dane_sslctx);
 	free(ctx);
 }
 
@@ -69,4 +78,9 @@ enum dance_label_form dance_ctx_user_label(const dance_ctx *ctx,
 	(void)ctx;
 	(void)domain;
 	return DANCE_LABEL_PLAIN;
+}
+
+struct ssl_ctx_st *dance_ctx_dane_sslctx(const dance_ctx *ctx)
+{
+	return ctx != NULL ? ctx->dane_sslctx : NULL;
 }

@@ -56,4 +56,32 @@ int dance_user_label(const char *uid, enum dance_label_form form, char **out);
 enum dance_label_form dance_ctx_user_label(const dance_ctx *ctx,
                                            const char *domain);
 
+/* ---- the generic DANE check (dane.c) ---------------------------------- */
+
+/* What dance_dane_check_with() tells beyond the public outcome. */
+struct dance_dane_check_info {
+	int matched_leaf; /* 1 if the matching record named the leaf itself */
+	time_t not_after; /* earliest notAfter of the verified chain; 0 when
+	                      not ok or not known */
+};
+
+/* An SSL_CTX with DANE enabled and the digest ranking set (SHA-512 above
+ * SHA-256, or the reverse with sha256_first). Shareable between threads. */
+int dance_dane_sslctx_new(int sha256_first, struct ssl_ctx_st **out);
+void dance_dane_sslctx_free(struct ssl_ctx_st *c);
+
+/* dance_dane_check() on a given SSL_CTX from dance_dane_sslctx_new() (made
+ * with p->sha256_first), or on a new one when sslctx is NULL. info may be
+ * NULL. */
+int dance_dane_check_with(struct ssl_ctx_st *sslctx,
+                          const struct dance_dane_params *p,
+                          struct stack_st_X509 *chain,
+                          const struct dance_tlsa *records, size_t n,
+                          struct dance_dane_outcome *out,
+                          struct dance_dane_check_info *info);
+
+/* The context's SSL_CTX for DANE checks (SHA-512 first), made with the
+ * context; NULL when ctx is NULL. (ctx.c) */
+struct ssl_ctx_st *dance_ctx_dane_sslctx(const dance_ctx *ctx);
+
 #endif /* DANCE_INTERNAL_H */
