@@ -198,6 +198,8 @@ static int dane_verify(SSL *ssl, const struct dance_dane_params *p,
 		info->matched_leaf =
 		        mcert != NULL && X509_cmp(mcert, leaf) == 0;
 		info->not_after = out->ok ? chain_not_after(xctx) : 0;
+		info->error_depth =
+		        out->ok ? -1 : X509_STORE_CTX_get_error_depth(xctx);
 	}
 	r = DANCE_OK;
 out:
@@ -225,6 +227,7 @@ int dance_dane_check_with(struct ssl_ctx_st *sslctx,
 	if (info != NULL) {
 		info->matched_leaf = 0;
 		info->not_after = 0;
+		info->error_depth = -1;
 	}
 	ERR_set_mark();
 	if (sk_X509_num(chain) < 1 || (n > 0 && records == NULL) ||

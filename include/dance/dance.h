@@ -409,13 +409,25 @@ struct dance_result {
 	char *tlsa_name;    /* owner name of the TLSA RRset used */
 	enum dance_dns_class dns_class; /* class of that RRset's answer */
 	int match_depth; /* chain depth of the matching certificate (0 the
-	                        leaf), -1 when nothing matched */
+	                        leaf), -1 when nothing matched; for a trust
+	                        anchor published as a bare key ("2 1 0"), the
+	                        depth of the certificate that key signed, as
+	                        OpenSSL reports it. Set only when
+	                        authenticated */
 	int has_match;   /* 1 if matched holds the record that matched */
 	struct dance_tlsa matched; /* copy of the matching record */
 	uint32_t ttl;   /* seconds the decision may be cached: the least of
 	                        the RRset TTL and the chain's remaining validity */
 	time_t expires; /* absolute time the decision expires */
 	char *reason;   /* human-readable account; never NULL */
+	size_t record_count;        /* records of a secure answer, ... */
+	struct dance_tlsa *records; /* ... as this check judged them: the
+	                               usages the profile does not accept at
+	                               that name (PKIX usages and DANE-EE at
+	                               _user.<domain>; anything but DANE-EE at
+	                               a user's own name) are marked
+	                               DANCE_TLSA_NOT_FOR_USERS and were never
+	                               matched */
 };
 
 /* Free a result. NULL is allowed. */
@@ -447,8 +459,10 @@ dance_verify_chain(dance_ctx *ctx, struct stack_st_X509 *chain,
 /*
  * Offline: the same check against a caller-supplied TLSA RRset for
  * "_user.<domain>" (no DNS). The RRset's name, if set, must equal the name
- * the certificate leads to; its class must be secure to authenticate.
- * ctx may be NULL (defaults; the allow-list is then not applied).
+ * the certificate leads to (otherwise: no-match, and the reason says which
+ * names differ); its class must be secure to authenticate. No DNS is used,
+ * so the allow-list is not applied. ctx may be NULL (then nothing is
+ * logged); it is used for logging and its cached DANE state only.
  */
 DANCE_EXPORT DANCE_WUR int
 dance_verify_chain_offline(const dance_ctx *ctx, struct stack_st_X509 *chain,
@@ -460,8 +474,15 @@ dance_verify_chain_offline(const dance_ctx *ctx, struct stack_st_X509 *chain,
  * Per-user records: verify that chain (a user's own certificate, self-signed
  * or not, or a certificate carrying the user's key) matches a DANE-EE record
  * at "<label>._user.<domain>" for the uid the caller expects. rrset NULL
- * means look it up (ctx required); otherwise offline. On success identity is
- * lowercase(uid)@domain.
+ * means look it up (ctx required, allow-list applied); otherwise offline
+ * (ctx may be NULL), and the RRset's name, if set, must be that owner name
+ * (otherwise: wrong-user). Only DANE-EE records count ("3 1 x", and "3 0 x"
+ * for a certificate); others are marked DANCE_TLSA_NOT_FOR_USERS. As RFC
+ * 7671 section 5.1 says for DANE-EE, the leaf's names, issuer and validity
+ * dates are not checked: the record binds the key; ttl is the RRset's. On
+ * success identity is lowercase(uid)@domain (U-labels). Returns as
+ * dance_verify_der() does; a uid or domain that cannot form a DNS name is
+ * the verdict bad-uid or no-domain. Thread-safe.
  */
 DANCE_EXPORT DANCE_WUR int
 dance_verify_user_chain(dance_ctx *ctx, struct stack_st_X509 *chain,
