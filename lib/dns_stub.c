@@ -206,3 +206,9 @@ WEAK int dance_domain_allowed(const dance_ctx *ctx, const char *domain)
 	(void)domain;
 	return 0;
 }
+
+WEAK int dance_ctx_freeze(dance_ctx *ctx)
+{
+	(void)ctx;
+	return DANCE_OK;
+}

@@ -171,7 +171,8 @@ Test(verify, offline_table)
 		if (getenv("DANCE_TEST_SHOW") != NULL && res != NULL)
 			fprintf(stderr, "%-52s %-18s %s | %s\n", c->name,
 			        dance_verdict_name(res->verdict),
-			        res->identity ? res->identity : "-", res->reason);
+			        res->identity ? res->identity : "-",
+			        res->reason);
 		ran++;
 		if (c->verdict == DANCE_AUTHENTICATED)
 			accepted++;
