@@ -327,11 +327,20 @@ static int add_uid(struct dance_identity *id, struct uids *u,
 	return r == DANCE_ERR_NOMEM ? r : DANCE_OK;
 }
 
+static int all_ascii(const unsigned char *v, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (v[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 /* A mailbox "local@domain": its domain must be the certificate's; the
- * local part is a uid claim. */
+ * local part is a uid claim. utf8: SmtpUTF8Mailbox (UTF-8 allowed), else
+ * rfc822Name (an IA5String: ASCII only). */
 static int add_mailbox(struct dance_identity *id, struct uids *u,
-                       const char *source, const unsigned char *v, size_t len,
-                       int *refused)
+                       const char *source, int utf8, const unsigned char *v,
+                       size_t len, int *refused)
 {
 	const unsigned char *at = NULL;
 	char *dom = NULL, *ascii = NULL, show[80];
@@ -341,6 +350,11 @@ static int add_mailbox(struct dance_identity *id, struct uids *u,
 	for (size_t i = 0; i < len; i++)
 		if (v[i] == '@')
 			at = v + i;
+	if (!utf8 && !all_ascii(v, len)) {
+		*refused = 1;
+		return refuse(id, DANCE_REFUSED_BAD_UID,
+		              "the %s '%s' is not ASCII", source, show);
+	}
 	if (at == NULL || memchr(v, '\0', len) != NULL) {
 		*refused = 1;
 		return refuse(id, DANCE_REFUSED_BAD_UID,
@@ -387,7 +401,7 @@ static int one_uid_claim(struct dance_identity *id, struct uids *u,
 	int nid;
 
 	if (gn->type == GEN_EMAIL)
-		return add_mailbox(id, u, "rfc822Name",
+		return add_mailbox(id, u, "rfc822Name", 0,
 		                   ASN1_STRING_get0_data(gn->d.rfc822Name),
 		                   (size_t)ASN1_STRING_length(gn->d.rfc822Name),
 		                   refused);
@@ -405,7 +419,8 @@ static int one_uid_claim(struct dance_identity *id, struct uids *u,
 	if (nid == NID_userId)
 		return add_uid(id, u, "uid otherName", ASN1_STRING_get0_data(s),
 		               (size_t)ASN1_STRING_length(s), refused);
-	return add_mailbox(id, u, "SmtpUTF8Mailbox", ASN1_STRING_get0_data(s),
+	return add_mailbox(id, u, "SmtpUTF8Mailbox", 1,
+	                   ASN1_STRING_get0_data(s),
 	                   (size_t)ASN1_STRING_length(s), refused);
 }
 

@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 #include "verify_cases.h"
+#include "verify_util.h"
 
 #include <criterion/criterion.h>
 #include <openssl/err.h>
@@ -17,137 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- fixtures -------------------------------------------------------- */
-
-static const char *fixdir(void)
-{
-	const char *d = getenv("DANCE_FIXTURE_DIR");
-	return d != NULL && d[0] != '\0' ? d : DANCE_FIXTURE_DIR;
-}
-
-static char *slurp(const char *path, size_t *lenp)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long len;
-
-	cr_assert_not_null(f, "fixture missing: %s (run make-fixtures.sh)",
-	                   path);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	cr_assert(len >= 0);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	cr_assert_not_null(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
-	buf[len] = '\0';
-	fclose(f);
-	if (lenp != NULL)
-		*lenp = (size_t)len;
-	return buf;
-}
-
-static STACK_OF(X509) * load_chain(const char *file)
-{
-	char path[1024];
-	BIO *bio;
-	STACK_OF(X509) *sk = sk_X509_new_null();
-	X509 *x;
-
-	snprintf(path, sizeof path, "%s/pki/%s", fixdir(), file);
-	bio = BIO_new_file(path, "r");
-	cr_assert_not_null(bio, "fixture missing: %s", path);
-	cr_assert_not_null(sk);
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
-		cr_assert(sk_X509_push(sk, x) > 0);
-	BIO_free(bio);
-	ERR_clear_error();
-	cr_assert(sk_X509_num(sk) > 0, "no certificate in %s", path);
-	return sk;
-}
-
-/* The records of $FIX/verify/TAG.tlsa, named after their first owner. */
-static struct dance_tlsa_rrset *load_rrset(const char *tag)
-{
-	char path[1024], err[256] = "", *text, *owner = NULL, *nl;
-	struct dance_tlsa_rrset *rr = NULL;
-	struct dance_tlsa t;
-
-	snprintf(path, sizeof path, "%s/verify/%s.tlsa", fixdir(), tag);
-	text = slurp(path, NULL);
-	nl = strchr(text, '\n');
-	if (nl != NULL)
-		*nl = '\0';
-	cr_assert_eq(dance_tlsa_parse_text(text, &t, &owner), DANCE_OK,
-	             "%s: first line", path);
-	dance_tlsa_clear(&t);
-	if (nl != NULL)
-		*nl = '\n';
-	cr_assert_eq(dance_tlsa_rrset_from_text(owner, text, 300, &rr, err,
-	                                        sizeof err),
-	             DANCE_OK, "%s: %s", path, err);
-	free(owner);
-	free(text);
-	return rr;
-}
-
-/* An RRset of a class and no records, as an answer without data gives. */
-static struct dance_tlsa_rrset *empty_rrset(enum dance_dns_class c)
-{
-	struct dance_tlsa_rrset *rr = calloc(1, sizeof *rr);
-
-	cr_assert_not_null(rr);
-	rr->dns_class = c;
-	rr->rcode = 0;
-	rr->reason = strdup("made by the test");
-	cr_assert_not_null(rr->reason);
-	return rr;
-}
-
 static struct dance_tlsa_rrset *case_rrset(const struct verify_case *c)
 {
-	return c->tlsa != NULL ? load_rrset(c->tlsa)
-	                       : empty_rrset(c->offline_class);
+	return c->tlsa != NULL ? vu_rrset(c->tlsa)
+	                       : vu_empty_rrset(c->offline_class);
 }
 
 /* ---- the table ------------------------------------------------------- */
-
-static void check_result(const char *name, int r,
-                         const struct dance_result *res,
-                         enum dance_verdict verdict, const char *identity,
-                         int depth, const char *reason_has)
-{
-	int want_r = verdict == DANCE_REFUSED_TEMPFAIL ? DANCE_ERR_DNS_TEMPFAIL
-	                                               : DANCE_OK;
-
-	cr_assert_eq(r, want_r, "%s: returned %d (%s)", name, r,
-	             dance_strerror(r));
-	cr_assert_not_null(res, "%s: no result", name);
-	cr_assert_not_null(res->reason, "%s: no reason", name);
-	cr_expect_eq(res->verdict, verdict, "%s: verdict %s, expected %s (%s)",
-	             name, dance_verdict_name(res->verdict),
-	             dance_verdict_name(verdict), res->reason);
-	if (verdict == DANCE_AUTHENTICATED) {
-		cr_expect_not_null(res->identity, "%s: no identity", name);
-		if (res->identity != NULL && identity != NULL)
-			cr_expect_str_eq(res->identity, identity, "%s", name);
-		cr_expect_eq(res->has_match, 1, "%s", name);
-		cr_expect(res->ttl > 0 && res->ttl <= 300, "%s: ttl %u", name,
-		          res->ttl);
-		if (depth != -2)
-			cr_expect_eq(res->match_depth, depth,
-			             "%s: depth %d, expected %d", name,
-			             res->match_depth, depth);
-	} else {
-		cr_expect_null(res->identity, "%s: identity on a refusal",
-		               name);
-		cr_expect_eq(res->match_depth, -1, "%s", name);
-	}
-	if (reason_has != NULL)
-		cr_expect(strstr(res->reason, reason_has) != NULL,
-		          "%s: reason '%s' lacks '%s'", name, res->reason,
-		          reason_has);
-}
 
 Test(verify, offline_table)
 {
@@ -162,17 +39,12 @@ Test(verify, offline_table)
 
 		if ((c->where & VC_OFFLINE) == 0)
 			continue;
-		chain = load_chain(c->chain);
+		chain = vu_chain(c->chain);
 		rr = case_rrset(c);
 		r = dance_verify_chain_offline(NULL, chain, c->clientname, rr,
 		                               &res);
-		check_result(c->name, r, res, c->verdict, c->identity, c->depth,
-		             c->reason_has);
-		if (getenv("DANCE_TEST_SHOW") != NULL && res != NULL)
-			fprintf(stderr, "%-52s %-18s %s | %s\n", c->name,
-			        dance_verdict_name(res->verdict),
-			        res->identity ? res->identity : "-",
-			        res->reason);
+		vu_check(c->name, r, res, c->verdict, c->identity, c->depth,
+		         c->reason_has);
 		ran++;
 		if (c->verdict == DANCE_AUTHENTICATED)
 			accepted++;
@@ -191,13 +63,13 @@ Test(verify, offline_table)
 
 Test(verify, offline_indeterminate_is_temporary)
 {
-	STACK_OF(X509) *chain = load_chain("v-ta201.chain.pem");
-	struct dance_tlsa_rrset *rr = empty_rrset(DANCE_DNS_INDETERMINATE);
+	STACK_OF(X509) *chain = vu_chain("v-ta201.chain.pem");
+	struct dance_tlsa_rrset *rr = vu_empty_rrset(DANCE_DNS_INDETERMINATE);
 	struct dance_result *res = NULL;
 	int r = dance_verify_chain_offline(NULL, chain, NULL, rr, &res);
 
-	check_result("indeterminate", r, res, DANCE_REFUSED_TEMPFAIL, NULL, -1,
-	             "temporarily");
+	vu_check("indeterminate", r, res, DANCE_REFUSED_TEMPFAIL, NULL, -1,
+	         "temporarily");
 	cr_expect(dance_err_is_temporary(r));
 	dance_result_free(res);
 	dance_tlsa_rrset_free(rr);
@@ -215,11 +87,11 @@ Test(verify, user_records_offline)
 
 		if ((c->where & VC_OFFLINE) == 0)
 			continue;
-		chain = load_chain(c->chain);
-		rr = load_rrset(c->tlsa);
+		chain = vu_chain(c->chain);
+		rr = vu_rrset(c->tlsa);
 		r = dance_verify_user_chain(NULL, chain, c->uid, "good.test",
 		                            rr, &res);
-		check_result(c->name, r, res, c->verdict, c->identity, 0, NULL);
+		vu_check(c->name, r, res, c->verdict, c->identity, 0, NULL);
 		dance_result_free(res);
 		dance_tlsa_rrset_free(rr);
 		sk_X509_pop_free(chain, X509_free);
@@ -230,8 +102,8 @@ Test(verify, user_records_offline)
 
 Test(verify, result_fields)
 {
-	STACK_OF(X509) *chain = load_chain("v-pkixta.chain.pem");
-	struct dance_tlsa_rrset *rr = load_rrset("pkixta");
+	STACK_OF(X509) *chain = vu_chain("v-pkixta.chain.pem");
+	struct dance_tlsa_rrset *rr = vu_rrset("pkixta");
 	struct dance_result *res = NULL;
 	size_t not_for_users = 0;
 
@@ -262,8 +134,8 @@ Test(verify, result_fields)
 /* The decision lasts no longer than the chain is valid. */
 Test(verify, ttl_bounded_by_certificate)
 {
-	STACK_OF(X509) *chain = load_chain("v-ta201.chain.pem");
-	struct dance_tlsa_rrset *rr = load_rrset("ta201");
+	STACK_OF(X509) *chain = vu_chain("v-ta201.chain.pem");
+	struct dance_tlsa_rrset *rr = vu_rrset("ta201");
 	struct dance_result *res = NULL;
 
 	rr->ttl = 1000u * 24 * 3600; /* longer than the leaf's 400 days */
@@ -286,7 +158,7 @@ Test(verify, null_result_free)
 Test(verify, invalid_arguments)
 {
 	STACK_OF(X509) *empty = sk_X509_new_null();
-	struct dance_tlsa_rrset *rr = empty_rrset(DANCE_DNS_SECURE);
+	struct dance_tlsa_rrset *rr = vu_empty_rrset(DANCE_DNS_SECURE);
 	struct dance_result *res = (void *)&res;
 	const uint8_t *der[1] = {NULL};
 	size_t lens[1] = {0};
@@ -306,7 +178,7 @@ Test(verify, invalid_arguments)
 	             DANCE_ERR_INVALID_ARG);
 	cr_expect_null(res);
 	{
-		STACK_OF(X509) *chain = load_chain("v-carol.pem");
+		STACK_OF(X509) *chain = vu_chain("v-carol.pem");
 		res = (void *)&res;
 		/* online without a context */
 		cr_expect_eq(dance_verify_user_chain(NULL, chain, "carol",
@@ -383,13 +255,13 @@ static void load_der(const char *name, uint8_t **der, size_t *len)
 {
 	char path[1024];
 
-	snprintf(path, sizeof path, "%s/pki/%s", fixdir(), name);
-	*der = (uint8_t *)slurp(path, len);
+	snprintf(path, sizeof path, "%s/pki/%s", vu_fixdir(), name);
+	*der = (uint8_t *)vu_slurp(path, len);
 }
 
 Test(verify, every_bit_flip_and_truncation_refused, .timeout = 600)
 {
-	struct dance_tlsa_rrset *rr = load_rrset("ta201");
+	struct dance_tlsa_rrset *rr = vu_rrset("ta201");
 	uint8_t *leaf, *ca, *m;
 	size_t len, calen, flips = 0, cuts = 0;
 	dance_ctx *ctx = NULL;
@@ -486,7 +358,7 @@ Test(verify, eight_threads_one_context)
 	for (size_t i = 0; i < sizeof prep / sizeof prep[0]; i++) {
 		prep[i].c = find_case(thread_cases[i]);
 		cr_assert_not_null(prep[i].c, "%s", thread_cases[i]);
-		prep[i].chain = load_chain(prep[i].c->chain);
+		prep[i].chain = vu_chain(prep[i].c->chain);
 		prep[i].rr = case_rrset(prep[i].c);
 	}
 	for (int i = 0; i < THREADS; i++) {

@@ -183,6 +183,17 @@ ta badsig "badsig.$Z" 2 0 1 "$PKI/v-ca.pem"
 flip_last "$PKI/v-badsig.pem" "$PKI/v-badsig-flipped.pem"
 cat "$PKI/v-badsig-flipped.pem" "$PKI/v-ca.pem" >"$PKI/v-badsig-flipped.chain.pem"
 
+# issuers that may not issue: not a CA; a CA without keyCertSign
+mk_cert v-notca-ca --subject "/CN=not a CA"
+user notca v-notca-ca --uid alice --dns "notca.$Z"
+ta notca "notca.$Z" 2 0 1 "$PKI/v-notca-ca.pem"
+mk_ca v-nokcs-ca --ext "keyUsage=critical,digitalSignature,cRLSign"
+user nokcs v-nokcs-ca --uid alice --dns "nokcs.$Z"
+ta nokcs "nokcs.$Z" 2 0 1 "$PKI/v-nokcs-ca.pem"
+# an rfc822Name (IA5String) with octets that are not ASCII
+user mboxutf8 v-ca --dns "mboxutf8.$Z" --san "email.1 = jürgen@mboxutf8.$Z"
+ta mboxutf8 "mboxutf8.$Z" 2 0 1 "$PKI/v-ca.pem"
+
 user leafca v-ca --uid alice --dns "leafca.$Z" \
 	--ext "basicConstraints=critical,CA:TRUE"
 ta leafca "leafca.$Z" 2 0 1 "$PKI/v-ca.pem"
