@@ -495,37 +495,43 @@ static int print_record(const char *owner, const char *ttl,
                         const struct rec *rec, const struct input *in)
 {
 	uint8_t *der = NULL, md[EVP_MAX_MD_SIZE];
-	const uint8_t *data;
+	struct dance_tlsa t = {.usage = (uint8_t)rec->usage,
+	                       .selector = (uint8_t)rec->selector,
+	                       .mtype = (uint8_t)rec->mtype};
 	unsigned int mdlen = 0;
-	size_t len;
+	char *text = NULL;
 	int n, r = -1;
 
 	if (rec->selector == 0) {
 		if ((n = i2d_X509(in->cert, &der)) <= 0)
 			return error("certificate could not be encoded", NULL);
-		data = der;
-		len = (size_t)n;
+		t.data = der;
+		t.len = (size_t)n;
 	} else {
-		data = in->spki;
-		len = in->spkilen;
+		t.data = in->spki;
+		t.len = in->spkilen;
 	}
 	if (rec->mtype != 0) {
-		if (EVP_Digest(data, len, md, &mdlen,
+		if (EVP_Digest(t.data, t.len, md, &mdlen,
 		               rec->mtype == 1 ? EVP_sha256() : EVP_sha512(),
 		               NULL) != 1) {
 			error("digest failed", NULL);
 			goto out;
 		}
-		data = md;
-		len = mdlen;
+		t.data = md;
+		t.len = mdlen;
 	}
-	printf("%s.%s%s IN TLSA %u %u %u ", owner, ttl ? " " : "",
-	       ttl ? ttl : "", rec->usage, rec->selector, rec->mtype);
-	for (size_t i = 0; i < len; i++)
-		printf("%02X", data[i]);
-	putchar('\n');
+	if ((n = dance_tlsa_format(&t, NULL, 0)) < 0 ||
+	    (text = malloc((size_t)n + 1)) == NULL ||
+	    dance_tlsa_format(&t, text, (size_t)n + 1) != n) {
+		error("record could not be formatted", NULL);
+		goto out;
+	}
+	printf("%s.%s%s IN TLSA %s\n", owner, ttl ? " " : "", ttl ? ttl : "",
+	       text);
 	r = 0;
 out:
+	free(text);
 	OPENSSL_free(der);
 	return r;
 }
