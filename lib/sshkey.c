@@ -20,6 +20,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/x509.h>
@@ -314,6 +315,7 @@ int dance_sshkey_to_spki(const char *type, const uint8_t *blob, size_t bloblen,
 
 	*spki = NULL;
 	*spkilen = 0;
+	ERR_set_mark(); /* leave OpenSSL's error queue as it was */
 	if (get_string(&rd, TYPE_MAX, &name, &namelen) != DANCE_OK ||
 	    !type_name_ok(name, namelen))
 		goto out;
@@ -338,6 +340,7 @@ int dance_sshkey_to_spki(const char *type, const uint8_t *blob, size_t bloblen,
 	r = pkey_to_spki(pkey, spki, spkilen);
 out:
 	EVP_PKEY_free(pkey);
+	ERR_pop_to_mark();
 	return r;
 }
 
@@ -621,6 +624,7 @@ int dance_spki_to_sshkey(const uint8_t *spki, size_t spkilen, char **line)
 	int r = DANCE_ERR_NOMEM;
 
 	*line = NULL;
+	ERR_set_mark();
 	if ((w.buf = malloc(w.cap)) == NULL)
 		goto out;
 	if ((r = spki_to_blob(spki, spkilen, &w)) != DANCE_OK)
@@ -647,6 +651,7 @@ int dance_spki_to_sshkey(const uint8_t *spki, size_t spkilen, char **line)
 out:
 	free(s);
 	free(w.buf);
+	ERR_pop_to_mark();
 	return r;
 }
 

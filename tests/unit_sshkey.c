@@ -13,6 +13,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/x509.h>
@@ -1125,4 +1126,29 @@ Test(sshkey, spki_bit_flips)
 		}
 		free(der);
 	}
+}
+
+/* Refusals leave OpenSSL's error queue as they found it (servers such as
+ * slapd look at it after their own TLS calls). */
+Test(sshkey, error_queue_untouched, .init = init_parts)
+{
+	static uint8_t buf[BUILD_MAX];
+	static const uint8_t bad_spki[] = {0x30, 0x03, 0x02, 0x01, 0x07};
+	size_t len, spkilen;
+	uint8_t *spki = NULL;
+	char *line = NULL;
+
+	ERR_clear_error();
+	for (size_t i = 0; i < sizeof blob_cases / sizeof blob_cases[0]; i++) {
+		len = build(blob_cases[i].parts, buf);
+		if (dance_sshkey_to_spki(blob_cases[i].type, buf, len, &spki,
+		                         &spkilen) == DANCE_OK)
+			free(spki);
+		cr_expect_eq(ERR_peek_error(), 0, "%s left an error",
+		             blob_cases[i].name);
+		ERR_clear_error();
+	}
+	cr_expect_eq(dance_spki_to_sshkey(bad_spki, sizeof bad_spki, &line),
+	             DANCE_ERR_PARSE);
+	cr_expect_eq(ERR_peek_error(), 0);
 }
