@@ -45,6 +45,8 @@ Test(verify, offline_table)
 		                               &res);
 		vu_check(c->name, r, res, c->verdict, c->identity, c->depth,
 		         c->reason_has);
+		cr_expect_eq(ERR_peek_error(), 0,
+		             "%s: OpenSSL errors left on the queue", c->name);
 		ran++;
 		if (c->verdict == DANCE_AUTHENTICATED)
 			accepted++;
@@ -148,6 +150,68 @@ Test(verify, ttl_bounded_by_certificate)
 	dance_result_free(res);
 	dance_tlsa_rrset_free(rr);
 	sk_X509_pop_free(chain, X509_free);
+}
+
+/* ---- logging ---------------------------------------------------------- */
+
+struct logbook {
+	int info, other;
+	char last[1024];
+};
+
+static void collect(void *arg, enum dance_log_level level, const char *msg)
+{
+	struct logbook *lb = arg;
+
+	if (level == DANCE_LOG_INFO)
+		lb->info++;
+	else
+		lb->other++;
+	snprintf(lb->last, sizeof lb->last, "%s", msg);
+}
+
+Test(verify, refusals_are_logged_with_their_reason)
+{
+	static const char *const names[] = {
+	        "CA of another domain (namespace constraint)", "no uid",
+	        "only unusable records", "2 0 1"};
+	dance_ctx *ctx = NULL;
+	struct logbook lb;
+
+	cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
+	cr_assert_eq(dance_ctx_set_log(ctx, collect, &lb), DANCE_OK);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const struct verify_case *c = NULL;
+		STACK_OF(X509) * chain;
+		struct dance_tlsa_rrset *rr;
+		struct dance_result *res = NULL;
+
+		for (size_t k = 0; k < N_VERIFY_CASES; k++)
+			if (strcmp(verify_cases[k].name, names[i]) == 0)
+				c = &verify_cases[k];
+		cr_assert_not_null(c);
+		memset(&lb, 0, sizeof lb);
+		chain = vu_chain(c->chain);
+		rr = case_rrset(c);
+		cr_assert_eq(
+		        dance_verify_chain_offline(ctx, chain, NULL, rr, &res),
+		        DANCE_OK);
+		cr_expect_eq(lb.info, 1, "%s: %d info messages", c->name,
+		             lb.info);
+		cr_expect_eq(lb.other, 0, "%s", c->name);
+		cr_expect(strstr(lb.last, res->reason) != NULL,
+		          "%s: log '%s' lacks the reason", c->name, lb.last);
+		if (res->verdict != DANCE_AUTHENTICATED)
+			cr_expect(strstr(lb.last,
+			                 dance_verdict_name(res->verdict)) !=
+			                  NULL,
+			          "%s: log '%s' lacks the verdict", c->name,
+			          lb.last);
+		dance_result_free(res);
+		dance_tlsa_rrset_free(rr);
+		sk_X509_pop_free(chain, X509_free);
+	}
+	dance_ctx_free(ctx);
 }
 
 Test(verify, null_result_free)
