@@ -515,17 +515,33 @@ struct dance_dane_params {
 struct dance_dane_outcome {
 	int ok;             /* 1 if the chain is valid and matched */
 	int x509_error;     /* X509_V_* code (0 when ok) */
-	int match_depth;    /* depth of the matching certificate, -1 none */
-	int record_index;   /* index into records of the match, -1 none */
+	int match_depth;    /* depth of the matching certificate, -1 none;
+	                       for a bare-key record (x 1 0) the depth of the
+	                       certificate it signed. Also set when ok is 0
+	                       but a record matched before a later check
+	                       failed (a name mismatch, say), as OpenSSL's own
+	                       DANE tests look at it */
+	int record_index;   /* index into records of the match, -1 none
+	                       (same rule) */
 	const char *reason; /* static text for x509_error */
 };
 
 /*
  * Verify chain (leaf first) against the given TLSA records with OpenSSL's
- * DANE engine on an empty trust store. Only records whose problem is
- * DANCE_TLSA_USABLE are given to the engine. Returns DANCE_OK (the outcome
- * says whether it matched), DANCE_ERR_INVALID_ARG, DANCE_ERR_CRYPTO or
- * DANCE_ERR_NOMEM.
+ * DANE engine on an empty trust store (or p->pkix_store for usages 0 and
+ * 1). Only records whose problem is DANCE_TLSA_USABLE are given to the
+ * engine (and usages 0 and 1 only with a pkix_store); a record the engine
+ * refuses (a "2 0 0" that is no certificate) is left out. Name checks
+ * accept only a dNSName equal to p->refname: no wildcards, never the
+ * subject CN (X509_CHECK_FLAG_NO_WILDCARDS |
+ * X509_CHECK_FLAG_NEVER_CHECK_SUBJECT). p->purpose must be
+ * X509_PURPOSE_SSL_CLIENT or X509_PURPOSE_SSL_SERVER. Passes all 55 of
+ * OpenSSL's own DANE vectors under OpenSSL's conventions (server purpose,
+ * sha256_first). Makes an SSL_CTX per call (about 100 us); the verify
+ * functions use one cached in their context. Leaves the thread's OpenSSL
+ * error queue as it found it. Reentrant. Returns DANCE_OK (the outcome
+ * says whether it matched), DANCE_ERR_INVALID_ARG (empty chain, empty
+ * refname, other purpose), DANCE_ERR_CRYPTO or DANCE_ERR_NOMEM.
  */
 DANCE_EXPORT DANCE_WUR int
 dance_dane_check(const struct dance_dane_params *p, struct stack_st_X509 *chain,
