@@ -424,7 +424,7 @@ static char *expand(const char *arg)
 	return s;
 }
 
-Test(rig_verify, cli, .timeout = 120)
+Test(rig_verify, cli)
 {
 	const struct rig *rig = the_rig();
 
