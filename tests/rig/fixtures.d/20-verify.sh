@@ -12,6 +12,12 @@
 # (an intermediate), v-ca-expired, v-ca-future (validity in the past / in
 # the future).
 set -euo pipefail
+# The rig's helpers (branch rig); without them there is nothing to build on
+# (the verification tests then fail, naming the missing files).
+if [ ! -f "$SRC/tests/rig/lib.sh" ]; then
+	echo "20-verify.sh: tests/rig/lib.sh missing: no verification fixtures" >&2
+	exit 0
+fi
 . "$SRC/tests/rig/lib.sh"
 
 V=$FIX/verify
@@ -76,7 +82,7 @@ flip_last() {
 	hex=$(openssl x509 -in "$1" -outform DER | od -An -v -tx1 | tr -d ' \n')
 	last=${hex: -2}
 	hex=${hex:0:${#hex}-2}$(printf '%02x' $((0x$last ^ 1)))
-	printf "$(echo "$hex" | sed 's/../\\x&/g')" |
+	perl -e 'print pack("H*", $ARGV[0])' "$hex" |
 		openssl x509 -inform DER -outform PEM -out "$2"
 }
 
