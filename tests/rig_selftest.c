@@ -380,47 +380,59 @@ Test(rig_private, zone_update_takes_effect)
 	cr_assert_not_null(r);
 
 	cr_expect_eq(class_of(r, "new._user.good.test"), DANCE_DNS_SECURE_NONE);
-	cr_assert_eq(rig_zone(r, "good.test", "add",
-	                      "new._user.good.test. 300 IN TLSA " NEW_TLSA,
-	                      NULL),
-	             0);
+	cr_assert_eq(
+	        rig_zone(r, "good.test", "add",
+	                 (const char *[]){
+	                         "new._user.good.test. 300 IN TLSA " NEW_TLSA,
+	                         NULL}),
+	        0);
 	cr_expect_eq(class_of(r, "new._user.good.test"), DANCE_DNS_SECURE);
 	/* del folds blanks; a second update right after the first */
-	cr_assert_eq(rig_zone(r, "good.test.", "del",
-	                      "new._user.good.test.  300 IN\tTLSA " NEW_TLSA,
-	                      NULL),
-	             0);
+	cr_assert_eq(
+	        rig_zone(r, "good.test.", "del",
+	                 (const char *[]){
+	                         "new._user.good.test.  300 IN\tTLSA " NEW_TLSA,
+	                         NULL}),
+	        0);
 	cr_expect_eq(class_of(r, "new._user.good.test"), DANCE_DNS_SECURE_NONE);
-	cr_assert_eq(rig_zone(r, "good.test", "del-name", "_USER.good.test",
-	                      "tlsa", NULL),
-	             0);
+	cr_assert_eq(
+	        rig_zone(r, "good.test", "del-name",
+	                 (const char *[]){"_USER.good.test", "tlsa", NULL}),
+	        0);
 	cr_expect_eq(class_of(r, "_user.good.test"), DANCE_DNS_SECURE_NONE);
 	cr_expect_eq(class_of(r, "alice._user.good.test"), DANCE_DNS_SECURE);
 	/* bogus.test stays bogus after re-signing; insecure stays insecure */
-	cr_assert_eq(rig_zone(r, "bogus.test", "add",
-	                      "new._user.bogus.test. 300 IN TLSA " NEW_TLSA,
-	                      NULL),
-	             0);
+	cr_assert_eq(
+	        rig_zone(r, "bogus.test", "add",
+	                 (const char *[]){
+	                         "new._user.bogus.test. 300 IN TLSA " NEW_TLSA,
+	                         NULL}),
+	        0);
 	cr_expect_eq(class_of(r, "new._user.bogus.test"), DANCE_DNS_BOGUS);
 	cr_expect_eq(class_of(r, "www.bogus.test"), DANCE_DNS_SECURE_NONE);
 	cr_assert_eq(rig_zone(r, "insecure.test", "add",
-	                      "new._user.insecure.test. 300 IN TLSA " NEW_TLSA,
-	                      NULL),
+	                      (const char *[]){"new._user.insecure.test. 300 "
+	                                       "IN TLSA " NEW_TLSA,
+	                                       NULL}),
 	             0);
 	cr_expect_eq(class_of(r, "new._user.insecure.test"),
 	             DANCE_DNS_INSECURE);
 
 	/* refusals */
-	cr_expect_eq(rig_zone(r, "good.test", "del", "no.such. 1 IN A 1.2.3.4",
-	                      NULL),
-	             -1);
 	cr_expect_eq(
-	        rig_zone(r, "good.test", "del-name", "no.such.good.test", NULL),
+	        rig_zone(r, "good.test", "del",
+	                 (const char *[]){"no.such. 1 IN A 1.2.3.4", NULL}),
 	        -1);
-	cr_expect_eq(rig_zone(r, "nosuch.test", "add",
-	                      "a.nosuch.test. 1 IN A 1.2.3.4", NULL),
+	cr_expect_eq(rig_zone(r, "good.test", "del-name",
+	                      (const char *[]){"no.such.good.test", NULL}),
 	             -1);
-	cr_expect_eq(rig_zone(r, "good.test", "frobnicate", "x", NULL), -1);
+	cr_expect_eq(rig_zone(r, "nosuch.test", "add",
+	                      (const char *[]){"a.nosuch.test. 1 IN A 1.2.3.4",
+	                                       NULL}),
+	             -1);
+	cr_expect_eq(rig_zone(r, "good.test", "frobnicate",
+	                      (const char *[]){"x", NULL}),
+	             -1);
 	cr_expect_eq(rig_zone(r, "good.test", "add", NULL), -1);
 
 	/* the fixtures and the shared rig are untouched */
@@ -440,6 +452,8 @@ static int process_mentions(const char *path)
 	struct dirent *e;
 	int found = 0;
 	cr_assert_not_null(d);
+	/* cppcheck-suppress readdirCalled ; readdir_r is deprecated, and
+	 * this DIR is ours alone */
 	while (!found && (e = readdir(d)) != NULL) {
 		char p[300];
 		size_t len;
@@ -451,7 +465,7 @@ static int process_mentions(const char *path)
 			continue;
 		for (size_t i = 0; i < len; i += strlen(cmd + i) + 1)
 			if (strstr(cmd + i, path) != NULL &&
-			    proc_alive((pid_t)atol(e->d_name)))
+			    proc_alive((pid_t)strtol(e->d_name, NULL, 10)))
 				found = 1;
 		free(cmd);
 	}
@@ -501,7 +515,7 @@ Test(rig_private, dies_with_its_parent)
 	long until = proc_now_ms() + 5000;
 	while ((proc_alive(pids[0]) || proc_alive(pids[1])) &&
 	       proc_now_ms() < until)
-		usleep(10000);
+		proc_sleep_ms(10);
 	cr_expect(!proc_alive(pids[0]), "dance-rig outlived its parent");
 	cr_expect(!proc_alive(pids[1]), "nsd outlived dance-rig");
 	/* clean up the directory nobody else will remove */

@@ -198,7 +198,7 @@ static int dns_question(const uint8_t *m, size_t n, char *name, size_t len,
 static void log_query(const struct fwd *f, const char *proto, const uint8_t *m,
                       size_t n)
 {
-	char name[1100], tb[16];
+	char name[1100];
 	unsigned qtype = 0;
 	if (dns_question(m, n, name, sizeof name, &qtype) != 0) {
 		snprintf(name, sizeof name, "(malformed)");
@@ -206,6 +206,7 @@ static void log_query(const struct fwd *f, const char *proto, const uint8_t *m,
 	}
 	pthread_mutex_lock(&rig.qlog_lock);
 	if (rig.qlog != NULL) {
+		char tb[16];
 		fprintf(rig.qlog, "%ld %s %s %s %s\n", elapsed_ms(), f->name,
 		        proto, name, qtype_name(qtype, tb, sizeof tb));
 		fflush(rig.qlog);
@@ -415,7 +416,7 @@ static int start_thread(void *(*fn)(void *), void *arg)
 	int r;
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&at, 256 * 1024);
+	pthread_attr_setstacksize(&at, (size_t)256 * 1024);
 	r = pthread_create(&t, &at, fn, arg);
 	pthread_attr_destroy(&at);
 	return r;
@@ -511,7 +512,10 @@ static void *tcp_loop(void *arg)
 {
 	struct fwd *f = arg;
 	for (;;) {
-		int fd = accept4(f->tcp_fd, NULL, NULL, SOCK_CLOEXEC);
+		struct sockaddr_in from;
+		socklen_t fl = sizeof from;
+		int fd = accept4(f->tcp_fd, (struct sockaddr *)&from, &fl,
+		                 SOCK_CLOEXEC);
 		struct job *j;
 		if (fd < 0) {
 			if (errno != EINTR)

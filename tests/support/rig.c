@@ -158,11 +158,15 @@ static void rig_free(struct rig *r)
 {
 	if (r == NULL)
 		return;
-	char **s[] = {&r->rundir,       &r->fixtures,   &r->conf,
-	              &r->conf_slow,    &r->conf_delay, &r->conf_blackhole,
-	              &r->unbound_conf, &r->query_log,  &r->log_dir};
-	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
-		free(*s[i]);
+	free(r->rundir);
+	free(r->fixtures);
+	free(r->conf);
+	free(r->conf_slow);
+	free(r->conf_delay);
+	free(r->conf_blackhole);
+	free(r->unbound_conf);
+	free(r->query_log);
+	free(r->log_dir);
 	free(r);
 }
 
@@ -211,7 +215,7 @@ static int set_field(struct rig *r, const char *key, const char *val)
 		}
 		errno = 0;
 		v = strtol(val, &end, 10);
-		if (errno != 0 || *end != '\0' || v < 0 || v > 65535 * 100)
+		if (errno != 0 || *end != '\0' || v < 0 || v > 6553500L)
 			return -1;
 		*(int *)(void *)((char *)r + map[i].int_off) = (int)v;
 		return 0;
@@ -532,13 +536,13 @@ long rig_query_count_under(const struct rig *r, const char *domain)
 
 /* ---- zone updates -------------------------------------------------------------- */
 
-int rig_zone(const struct rig *r, const char *zone, const char *op, ...)
+int rig_zone(const struct rig *r, const char *zone, const char *op,
+             const char *const *args)
 {
 	char script[PATH_MAX];
 	const char *argv[72];
 	size_t n = 0;
 	struct proc_result res;
-	va_list ap;
 	int rc = -1;
 
 	if (r == NULL || zone == NULL || op == NULL)
@@ -550,16 +554,13 @@ int rig_zone(const struct rig *r, const char *zone, const char *op, ...)
 	argv[n++] = r->rundir;
 	argv[n++] = zone;
 	argv[n++] = op;
-	va_start(ap, op);
-	for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
+	for (size_t i = 0; args != NULL && args[i] != NULL; i++) {
 		if (n + 1 >= sizeof argv / sizeof argv[0]) {
-			va_end(ap);
 			warn("rig_zone: too many arguments");
 			return -1;
 		}
-		argv[n++] = a;
+		argv[n++] = args[i];
 	}
-	va_end(ap);
 	argv[n] = NULL;
 	if (proc_run(&res, argv, NULL, ZONE_UPDATE_MS, NULL) == 0 &&
 	    res.exited && res.exit_code == 0)

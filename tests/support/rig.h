@@ -29,8 +29,9 @@
  *
  *     struct rig *r = rig_start_private(NULL);
  *     cr_assert_not_null(r);
- *     cr_assert_eq(rig_zone(r, "good.test", "del-name", "_user.good.test",
- *                           "TLSA", NULL), 0);
+ *     cr_assert_eq(rig_zone(r, "good.test", "del-name",
+ *                           (const char *[]){"_user.good.test", "TLSA",
+ *                                            NULL}), 0);
  *     ...
  *     rig_stop(r);   // deletes its directory; if a failed assertion ends
  *                    // the test first, the rig is stopped at exit and its
@@ -142,10 +143,13 @@ long rig_query_count_under(const struct rig *rig, const char *domain);
  *   add LINE...              add zone-file lines (absolute owner names)
  *   del LINE...              remove lines equal to these (blanks folded)
  *   del-name OWNER [TYPE]    remove every record at OWNER (of TYPE)
- * Arguments end with NULL. Returns 0, or -1 (the script's stderr printed).
- * Resolvers cache: use a fresh context (or max-ttl) to see the change.
+ * args is a NULL-terminated array, e.g.
+ *   rig_zone(r, "good.test", "del-name",
+ *            (const char *[]){"_user.good.test", "TLSA", NULL});
+ * Returns 0, or -1 (the script's output printed on stderr). Resolvers
+ * cache: use a fresh context (or a short max-ttl) to see the change.
  */
-int rig_zone(const struct rig *rig, const char *zone, const char *op, ...)
-        __attribute__((sentinel));
+int rig_zone(const struct rig *rig, const char *zone, const char *op,
+             const char *const *args);
 
 #endif /* DANCE_TEST_RIG_H */
