@@ -16,8 +16,9 @@
  * Each of them appends one line per query to DIR/logs/queries.log:
  * "MS SERVER PROTO QNAME QTYPE" (MS since start, QNAME lowercase without
  * the final dot), so that a test can prove that no query left for a name.
- * The forwarding ones answer SERVFAIL themselves for names at or under
- * servfail.test (an indeterminate answer that needs no timeout).
+ * The forwarding ones answer names at or under servfail.test with SERVFAIL
+ * and under refused.test with REFUSED themselves, and never answer names
+ * under silent.test: indeterminate answers for any configuration.
  *
  * When everything answers it writes DIR/rig.env (atomically: the rig is
  * ready when the file exists), DIR/dance*.conf and DIR/unbound.conf, prints
@@ -382,26 +383,39 @@ static int name_under(const char *name, const char *zone)
 	       (n == z || name[n - z - 1] == '.');
 }
 
-/* The answer to query q (len octets) into a: a SERVFAIL made here for names
- * under servfail.test, else nsd's answer. Its length or -1. */
+/* An answer with only the question and this rcode, made here. */
+static ssize_t synth(const uint8_t *q, size_t len, uint8_t *a, size_t alen,
+                     unsigned rcode)
+{
+	size_t i = 12;
+	if (len > alen)
+		return -1;
+	memcpy(a, q, len);
+	a[2] = (uint8_t)((q[2] & 0x79) | 0x80); /* QR, keep opcode and RD */
+	a[3] = (uint8_t)(0x80 | rcode);         /* RA */
+	a[4] = 0;
+	a[5] = 1;
+	memset(a + 6, 0, 6); /* no answer, authority, additional */
+	while (i < len && a[i] != 0)
+		i += (size_t)a[i] + 1;
+	return i + 5 <= len ? (ssize_t)(i + 5) : -1;
+}
+
+/* The answer to query q (len octets) into a: made here for the special
+ * names (SERVFAIL under servfail.test, REFUSED under refused.test, none
+ * under silent.test: -2), else nsd's. Its length, or -1 on failure. */
 static ssize_t answer(const uint8_t *q, size_t len, uint8_t *a, size_t alen,
                       int tcp)
 {
 	char name[1100];
 	unsigned qtype;
-	if (dns_question(q, len, name, sizeof name, &qtype) == 0 &&
-	    name_under(name, "servfail.test") && len <= alen) {
-		memcpy(a, q, len);
-		a[2] = (uint8_t)((q[2] & 0x79) | 0x80); /* QR, keep RD */
-		a[3] = 0x80 | 2;                        /* RA, SERVFAIL */
-		memset(a + 6, 0, 6); /* no answer, authority, additional */
-		/* keep the question only: cut after QNAME QTYPE QCLASS */
-		size_t i = 12;
-		while (i < len && a[i] != 0)
-			i += (size_t)a[i] + 1;
-		a[4] = 0;
-		a[5] = 1;
-		return i + 5 <= len ? (ssize_t)(i + 5) : -1;
+	if (dns_question(q, len, name, sizeof name, &qtype) == 0) {
+		if (name_under(name, "servfail.test"))
+			return synth(q, len, a, alen, 2);
+		if (name_under(name, "refused.test"))
+			return synth(q, len, a, alen, 5);
+		if (name_under(name, "silent.test"))
+			return -2;
 	}
 	return tcp ? ask_tcp(q, len, a, alen)
 	           : ask_udp(q, len, a, alen, UPSTREAM_MS);
@@ -494,6 +508,8 @@ static void *tcp_job(void *arg)
 			continue;
 		sleep_ms(j->fwd->delay_ms);
 		ssize_t n = answer(j->msg, j->len, a, sizeof a, 1);
+		if (n == -2)
+			continue; /* silent: keep the connection, never answer */
 		if (n < 0)
 			break;
 		l[0] = (uint8_t)(n >> 8);

@@ -280,16 +280,27 @@ static void remove_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The test binary's name (Criterion renames its worker processes). */
+static const char *binary_name(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	const char *slash;
+	if (n <= 0)
+		return program_invocation_short_name;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	return slash != NULL ? slash + 1 : buf;
+}
+
 static int make_rundir(char *buf, size_t len)
 {
 	const char *runs = getenv("DANCE_RIG_RUNS");
-	int n;
+	char exe[PATH_MAX];
 	if (runs == NULL || *runs == '\0')
 		runs = DANCE_BINARY_DIR "/rig-runs";
-	n = snprintf(buf, len, "%s/%s-XXXXXX", runs,
-	             program_invocation_short_name);
-	if (n < 0 || (size_t)n >= len || mkdir_p(runs) != 0 ||
-	    mkdtemp(buf) == NULL) {
+	if (pathf(buf, len, "%s/%s-XXXXXX", runs,
+	          binary_name(exe, sizeof exe)) != 0 ||
+	    mkdir_p(runs) != 0 || mkdtemp(buf) == NULL) {
 		warn("cannot make a run directory under %s: %s", runs,
 		     strerror(errno));
 		return -1;
