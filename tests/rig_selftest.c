@@ -262,7 +262,8 @@ Test(rig, blackhole_lookup_ends_at_the_deadline)
 	                                       1000, &ms, NULL, NULL, 0);
 	cr_expect_eq(c, DANCE_DNS_INDETERMINATE);
 	cr_expect_geq(ms, 1000);
-	cr_expect_lt(ms, 1100);
+	cr_expect_lt(ms,
+	             1500); /* the deadline's precision is libdance's test */
 	ub_ctx_delete(ctx);
 }
 
@@ -276,16 +277,16 @@ Test(rig, slow_and_delay_answer_after_their_delay)
 		cr_expect_eq(rc, 0, "slow %s: rcode %d", tcp ? "tcp" : "udp",
 		             rc);
 		cr_expect_geq(ms, r->slow_ms);
-		cr_expect_lt(ms, r->slow_ms + 500);
+		cr_expect_lt(ms, r->slow_ms + 1000);
 		rc = raw_query(r->delay_port, tcp, "www.bogus.test", T_A, 4000,
 		               &ms);
 		cr_expect_eq(rc, 0, "delay %s: rcode %d", tcp ? "tcp" : "udp",
 		             rc);
 		cr_expect_geq(ms, r->delay_ms);
-		cr_expect_lt(ms, r->delay_ms + 300);
+		cr_expect_lt(ms, r->delay_ms + 500);
 		rc = raw_query(r->port, tcp, "www.bogus.test", T_A, 4000, &ms);
 		cr_expect_eq(rc, 0);
-		cr_expect_lt(ms, 100, "front took %ld ms", ms);
+		cr_expect_lt(ms, 500, "front took %ld ms", ms);
 	}
 }
 
@@ -302,7 +303,7 @@ Test(rig, slow_refused_delay_used_at_the_deadline)
 	cr_expect_eq(rig_ub_lookup(slow, "_user.good.test", T_TLSA, 1000, &ms,
 	                           NULL, NULL, 0),
 	             DANCE_DNS_INDETERMINATE);
-	cr_expect_lt(ms, 1100);
+	cr_expect_lt(ms, 1500);
 	cr_expect_eq(rig_ub_lookup(delay, "_user.good.test", T_TLSA, 1000, &ms,
 	                           NULL, NULL, 0),
 	             DANCE_DNS_SECURE);
