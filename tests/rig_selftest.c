@@ -448,7 +448,7 @@ Test(rig_private, zone_update_takes_effect)
 	cr_assert_not_null(z);
 	cr_expect_null(strstr(z, "new._user"));
 	free(z);
-	rig_stop(r);
+	cr_expect_eq(rig_stop(r), 0);
 }
 
 /* 1 if a process has path in its command line. */
@@ -487,7 +487,7 @@ Test(rig_private, stop_leaves_no_process_and_no_directory)
 	pid_t pid = r->pid, nsd = r->nsd_pid;
 	char *dir = strdup(r->rundir);
 	cr_assert(process_mentions(dir));
-	rig_stop(r);
+	cr_expect_eq(rig_stop(r), 0, "dance-rig did not exit 0 on SIGTERM");
 	cr_expect(!proc_alive(pid));
 	cr_expect(!proc_alive(nsd));
 	cr_expect(!process_mentions(dir), "a process still runs in %s", dir);
@@ -544,7 +544,7 @@ Test(rig_private, options_set_the_delays)
 	             0);
 	cr_expect_geq(ms, 400);
 	cr_expect_lt(ms, 900);
-	rig_stop(r);
+	cr_expect_eq(rig_stop(r), 0);
 }
 
 /* The demo's way: dance-rig in the background of a shell, ready when

@@ -365,11 +365,11 @@ static struct rig *start_rig(const struct rig_opts *opts)
 	return r;
 }
 
-static void stop_rig(struct rig *r, int keep)
+static int stop_rig(struct rig *r, int keep)
 {
 	int st;
 	if (r == NULL)
-		return;
+		return -1;
 	st = proc_stop(r->pid, RIG_STOP_MS);
 	if (st != 0)
 		warn("dance-rig %ld ended with status %d (see %s)",
@@ -380,6 +380,7 @@ static void stop_rig(struct rig *r, int keep)
 	else
 		remove_tree(r->rundir);
 	rig_free(r);
+	return st;
 }
 
 static void at_exit(void)
@@ -452,22 +453,22 @@ struct rig *rig_start_private(const struct rig_opts *opts)
 	return NULL;
 }
 
-static void stop_private(struct rig *r, int keep)
+static int stop_private(struct rig *r, int keep)
 {
 	for (size_t i = 0; i < sizeof privates / sizeof privates[0]; i++)
 		if (privates[i] == r)
 			privates[i] = NULL;
-	stop_rig(r, keep);
+	return stop_rig(r, keep);
 }
 
-void rig_stop(struct rig *r)
+int rig_stop(struct rig *r)
 {
-	stop_private(r, 0);
+	return stop_private(r, 0);
 }
 
-void rig_stop_keep(struct rig *r)
+int rig_stop_keep(struct rig *r)
 {
-	stop_private(r, 1);
+	return stop_private(r, 1);
 }
 
 const char *rig_conf(const struct rig *r, enum rig_conf_variant v)
