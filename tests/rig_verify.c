@@ -5,16 +5,6 @@
  * records, a time-out from the black hole, the allow-list sending nothing,
  * eight threads on one context, and the 'dance verify' command.
  */
-#include <criterion/criterion.h>
-
-/* Until the rig's support code (branch rig) is in the tree, say so. */
-#if !__has_include("rig.h")
-Test(rig_verify, needs_the_rig)
-{
-	cr_skip_test("tests/support/rig.h (the DNS rig) is not in this tree");
-}
-#else
-
 #include "internal.h"
 #include "proc.h"
 #include "rig.h"
@@ -22,6 +12,7 @@ Test(rig_verify, needs_the_rig)
 #include "verify_cases.h"
 #include "verify_util.h"
 
+#include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,5 +459,3 @@ Test(rig_verify, cli)
 			free(owned[--no]);
 	}
 }
-
-#endif /* rig.h */
