@@ -416,18 +416,17 @@ struct dance_result {
 	                        authenticated */
 	int has_match;   /* 1 if matched holds the record that matched */
 	struct dance_tlsa matched; /* copy of the matching record */
-	uint32_t ttl;   /* seconds the decision may be cached: the least of
-	                        the RRset TTL and the chain's remaining validity */
-	time_t expires; /* absolute time the decision expires */
-	char *reason;   /* human-readable account; never NULL */
-	size_t record_count;        /* records of a secure answer, ... */
-	struct dance_tlsa *records; /* ... as this check judged them: the
-	                               usages the profile does not accept at
-	                               that name (PKIX usages and DANE-EE at
-	                               _user.<domain>; anything but DANE-EE at
-	                               a user's own name) are marked
-	                               DANCE_TLSA_NOT_FOR_USERS and were never
-	                               matched */
+	uint32_t ttl;              /* seconds the decision may be cached: the
+	                              least of the RRset TTL and the chain's
+	                              remaining validity */
+	time_t expires;            /* absolute time the decision expires */
+	char *reason;              /* human-readable account; never NULL */
+	/* Every record of a secure answer as this check judged it: the usages
+	 * the profile does not accept at that name (PKIX usages and DANE-EE at
+	 * _user.<domain>; anything but DANE-EE at a user's own name) are
+	 * marked DANCE_TLSA_NOT_FOR_USERS and were never matched. */
+	size_t record_count;
+	struct dance_tlsa *records;
 };
 
 /* Free a result. NULL is allowed. */
