@@ -127,7 +127,9 @@ static int measure(const struct bench *b, const int *which, size_t n,
 {
 	const double slice = 0.05;
 
-	for (double spent = 0; spent < b->seconds; spent += slice)
+	long rounds = (long)(b->seconds / slice + 0.5);
+
+	for (long r = 0; r < rounds; r++)
 		for (size_t k = 0; k < n; k++)
 			if (run_slice(b, which[k], slice, &t[k]) != 0)
 				return -1;

@@ -28,7 +28,7 @@
 #include <time.h>
 
 #define MAX_CERTS    32
-#define MAX_TLSA_TXT (1024 * 1024)
+#define MAX_TLSA_TXT ((size_t)1024 * 1024)
 
 struct verify_opts {
 	const char *cert;
@@ -138,7 +138,7 @@ static char *read_text(struct cli *cli, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char *buf = NULL;
-	size_t len = 0;
+	size_t len;
 
 	if (f == NULL) {
 		fprintf(stderr, "%s: cannot read '%s'\n", cli->progname, path);

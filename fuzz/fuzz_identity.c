@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *dom = NULL, cn[300];
 	X509 *x;
 
-	if (size > 64 * 1024)
+	if (size > (size_t)64 * 1024)
 		return 0;
 	x = d2i_X509(NULL, &p, (long)size);
 	if (x == NULL) {

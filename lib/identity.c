@@ -62,7 +62,7 @@ static void printable(const unsigned char *s, size_t len, char *buf,
 	size_t o = 0;
 
 	for (size_t i = 0; i < len && o + 4 < buflen && i < 64; i++)
-		buf[o++] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
+		buf[o++] = (char)((s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?');
 	if (len > 64 && o + 4 < buflen) {
 		memcpy(buf + o, "...", 3);
 		o += 3;

@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
@@ -42,7 +43,7 @@ static char *slurp(const char *path)
 	                   path);
 	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
 	len = ftell(f);
-	cr_assert(len > 0 && len < 16 * 1024 * 1024, "%s: bad size", path);
+	cr_assert(len > 0 && len < 16L * 1024 * 1024, "%s: bad size", path);
 	rewind(f);
 	buf = malloc((size_t)len + 1);
 	cr_assert_not_null(buf);
@@ -86,38 +87,71 @@ static int hexval(int c)
 	return -1;
 }
 
+/* Up to n whitespace-separated decimal integers from *pos (advanced past
+ * them); returns how many were read. */
+static int read_ints(const char **pos, long *v, int n)
+{
+	int k = 0;
+
+	while (k < n) {
+		char *end = NULL;
+		long x;
+		errno = 0;
+		x = strtol(*pos, &end, 10);
+		if (end == *pos || errno != 0)
+			break;
+		v[k++] = x;
+		*pos = end;
+	}
+	return k;
+}
+
+static int hex_decode(const char *hex, size_t hlen, uint8_t *out)
+{
+	for (size_t i = 0; i < hlen / 2; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 /* "u s m hex" into t, judged like a TLSA record from DNS. */
 static void parse_record(const char *line, struct dance_tlsa *t)
 {
-	unsigned u, s, m;
-	int off = 0;
-	const char *hex;
+	const char *p = line;
+	long v[3];
 	size_t hlen;
+	uint8_t *data;
 
 	memset(t, 0, sizeof *t);
-	cr_assert_eq(sscanf(line, "%u %u %u %n", &u, &s, &m, &off), 3,
-	             "bad record line '%s'", line);
-	hex = line + off;
-	hlen = strcspn(hex, " \t\r");
+	cr_assert_eq(read_ints(&p, v, 3), 3, "bad record line '%s'", line);
+	cr_assert(v[0] >= 0 && v[0] <= 255 && v[1] >= 0 && v[1] <= 255 &&
+	                  v[2] >= 0 && v[2] <= 255,
+	          "bad record fields in '%s'", line);
+	p += strspn(p, " \t");
+	hlen = strcspn(p, " \t\r");
 	cr_assert(hlen % 2 == 0, "odd hex in '%s'", line);
-	t->usage = (uint8_t)u;
-	t->selector = (uint8_t)s;
-	t->mtype = (uint8_t)m;
-	t->len = hlen / 2;
-	t->data = malloc(t->len + 1);
-	cr_assert_not_null(t->data);
-	for (size_t i = 0; i < t->len; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		cr_assert(hi >= 0 && lo >= 0, "bad hex in '%s'", line);
-		t->data[i] = (uint8_t)(hi << 4 | lo);
+	data = malloc(hlen / 2 + 1);
+	cr_assert_not_null(data);
+	if (hex_decode(p, hlen, data) != 0) {
+		free(data);
+		cr_assert_fail("bad hex in '%s'", line);
 	}
-	if (u > 3)
+	t->usage = (uint8_t)v[0];
+	t->selector = (uint8_t)v[1];
+	t->mtype = (uint8_t)v[2];
+	t->len = hlen / 2;
+	t->data = data;
+	if (t->usage > 3)
 		t->problem = DANCE_TLSA_BAD_USAGE;
-	else if (s > 1)
+	else if (t->selector > 1)
 		t->problem = DANCE_TLSA_BAD_SELECTOR;
-	else if (m > 2)
+	else if (t->mtype > 2)
 		t->problem = DANCE_TLSA_BAD_MTYPE;
-	else if ((m == 1 && t->len != 32) || (m == 2 && t->len != 64))
+	else if ((t->mtype == 1 && t->len != 32) ||
+	         (t->mtype == 2 && t->len != 64))
 		t->problem = DANCE_TLSA_BAD_DIGEST_LEN;
 	else if (t->len == 0)
 		t->problem = DANCE_TLSA_EMPTY_DATA;
@@ -154,9 +188,22 @@ static int next_vector(char **pos, struct vector *v)
 		if ((line = next_line(pos)) == NULL)
 			return 0;
 	} while (skippable(line));
-	cr_assert_eq(sscanf(line, "%d %d %d %d %d", &v->ntlsa, &v->ncert,
-	                    &v->nonamechecks, &v->want_err, &v->want_depth),
-	             5, "bad header line '%s'", line);
+	{
+		const char *p = line;
+		long h[5];
+		cr_assert_eq(read_ints(&p, h, 5), 5, "bad header line '%s'",
+		             line);
+		cr_assert(h[0] >= 1 && h[0] <= MAX_RECORDS && h[1] >= 1 &&
+		                  h[1] <= 16 && h[2] >= 0 && h[2] <= 1 &&
+		                  h[3] >= 0 && h[3] < 1000 && h[4] >= -1 &&
+		                  h[4] < 16,
+		          "bad header values in '%s'", line);
+		v->ntlsa = (int)h[0];
+		v->ncert = (int)h[1];
+		v->nonamechecks = (int)h[2];
+		v->want_err = (int)h[3];
+		v->want_depth = (int)h[4];
+	}
 	cr_assert(v->ntlsa >= 1 && v->ntlsa <= MAX_RECORDS && v->ncert >= 1,
 	          "bad counts in '%s'", line);
 	for (int i = 0; i < v->ntlsa; i++) {
