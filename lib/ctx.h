@@ -90,6 +90,10 @@ struct dance_ctx {
 	pthread_cond_t cv;
 	unsigned in_flight; /* lookups holding a max-in-flight slot */
 	int processing;     /* 1 while one thread runs poll()/ub_process() */
+
+	/* verification (dane.c): an SSL_CTX with DANE enabled, SHA-512 ranked
+	 * first, made with the context, read-only (shared by threads) */
+	struct ssl_ctx_st *dane_sslctx;
 };
 
 /* Add a copy of s to a list. DANCE_OK or DANCE_ERR_NOMEM. */
