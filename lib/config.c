@@ -166,7 +166,7 @@ static int readable_file(const char *path, char *why, size_t whylen)
 	struct stat st;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
 		dance_fmt(why, whylen, "%s", strerror(errno));
 		return -1;
 	}
@@ -274,6 +274,10 @@ static int kw_forward(struct kwarg *a)
 		return bad(a, "forward", "'%.40s...' is too long", a->tok[0]);
 	if ((r = parse_forward(a, &f)) != DANCE_OK)
 		goto out;
+	if (a->origin != NULL && (f.origin = strdup(a->origin)) == NULL) {
+		r = DANCE_ERR_NOMEM;
+		goto out;
+	}
 	nf = realloc(a->ctx->forwards,
 	             (a->ctx->nforwards + 1) * sizeof *a->ctx->forwards);
 	if (nf == NULL) {
@@ -291,10 +295,11 @@ static int kw_forward(struct kwarg *a)
 	if ((r = set_pres(a, pres)) != DANCE_OK)
 		goto out;
 	nf[a->ctx->nforwards++] = f;
-	f.addr = f.tlsname = NULL;
+	f.addr = f.tlsname = f.origin = NULL;
 out:
 	free(f.addr);
 	free(f.tlsname);
+	free(f.origin);
 	return r;
 }
 
@@ -770,7 +775,8 @@ static int parse_buffer_locked(dance_ctx *ctx, const char *name,
 			return r;
 		}
 	}
-	return dance_config_check(ctx, err, errlen);
+	dance_fmt(origin, sizeof origin, "%s:%zu", name, lineno);
+	return dance_config_check(ctx, origin, err, errlen);
 }
 
 int dance_config_parse_buffer(dance_ctx *ctx, const char *name, const char *buf,
@@ -861,15 +867,20 @@ int dance_ctx_load_config(dance_ctx *ctx, const char *path, char *errbuf,
 
 /* ---- consistency ------------------------------------------------------- */
 
-static const char *or_empty(const char *origin, char *buf, size_t len)
+/* "ORIGIN: " for a message: the setting's own origin, else fallback. */
+static const char *at(const char *origin, const char *fallback, char *buf,
+                      size_t len)
 {
+	if (origin == NULL)
+		origin = fallback;
 	if (origin == NULL)
 		return "";
 	dance_fmt(buf, len, "%s: ", origin);
 	return buf;
 }
 
-int dance_config_check(const dance_ctx *ctx, char *errbuf, size_t errlen)
+int dance_config_check(const dance_ctx *ctx, const char *fallback, char *errbuf,
+                       size_t errlen)
 {
 	enum dance_resolver_mode mode = ctx->resolver;
 	char o[512];
@@ -879,13 +890,13 @@ int dance_config_check(const dance_ctx *ctx, char *errbuf, size_t errlen)
 	if (mode == DANCE_RESOLVER_FORWARD && ctx->nforwards == 0) {
 		dance_fmt(errbuf, errlen,
 		          "%sresolver forward needs at least one forward line",
-		          or_empty(ctx->resolver_origin, o, sizeof o));
+		          at(ctx->resolver_origin, fallback, o, sizeof o));
 		return DANCE_ERR_CONFIG;
 	}
 	if (mode != DANCE_RESOLVER_FORWARD && ctx->nforwards > 0) {
 		dance_fmt(errbuf, errlen,
 		          "%sforward lines given, but resolver is %s",
-		          or_empty(ctx->resolver_origin, o, sizeof o),
+		          at(ctx->resolver_origin, fallback, o, sizeof o),
 		          mode == DANCE_RESOLVER_SYSTEM ? "system"
 		                                        : "recursive");
 		return DANCE_ERR_CONFIG;
@@ -894,7 +905,7 @@ int dance_config_check(const dance_ctx *ctx, char *errbuf, size_t errlen)
 		dance_fmt(errbuf, errlen,
 		          "%sdns-over-tls yes needs forward lines (resolver "
 		          "forward)",
-		          or_empty(ctx->dot_origin, o, sizeof o));
+		          at(ctx->dot_origin, fallback, o, sizeof o));
 		return DANCE_ERR_CONFIG;
 	}
 	for (size_t i = 0; i < ctx->nforwards; i++) {
@@ -903,16 +914,17 @@ int dance_config_check(const dance_ctx *ctx, char *errbuf, size_t errlen)
 			dance_fmt(errbuf, errlen,
 			          "%sdns-over-tls yes: forward %s has no TLS "
 			          "name (ADDR[@PORT]#NAME)",
-			          or_empty(ctx->dot_origin, o, sizeof o),
+			          at(ctx->dot_origin, fallback, o, sizeof o),
 			          f->addr);
 			return DANCE_ERR_CONFIG;
 		}
 		if (!ctx->dot && f->tlsname != NULL) {
-			dance_fmt(
-			        errbuf, errlen,
-			        "forward %s#%s: a TLS name needs dns-over-tls "
-			        "yes",
-			        f->addr, f->tlsname);
+			dance_fmt(errbuf, errlen,
+			          "%sforward %s#%s: a TLS name needs "
+			          "dns-over-tls "
+			          "yes",
+			          at(f->origin, fallback, o, sizeof o), f->addr,
+			          f->tlsname);
 			return DANCE_ERR_CONFIG;
 		}
 	}
@@ -957,6 +969,7 @@ void dance_config_free(dance_ctx *ctx)
 	for (size_t i = 0; i < ctx->nforwards; i++) {
 		free(ctx->forwards[i].addr);
 		free(ctx->forwards[i].tlsname);
+		free(ctx->forwards[i].origin);
 	}
 	free(ctx->forwards);
 	for (size_t i = 0; i < ctx->ndomain_labels; i++)

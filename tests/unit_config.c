@@ -312,6 +312,9 @@ static const struct bad_case bad_cases[] = {
          "forward 192.0.2.1#a.example\nforward 192.0.2.2\n"
          "dns-over-tls yes\n",
          3, "forward 192.0.2.2 has no TLS name"},
+        {"TLS name without dns-over-tls",
+         "resolver forward\nforward 192.0.2.1@853#dns.example.net\n", 2,
+         "forward 192.0.2.1#dns.example.net: a TLS name needs dns-over-tls"},
         {"keyword is case-sensitive", "Max-TTL 5\n", 1,
          "unknown keyword 'Max-TTL'"},
 };

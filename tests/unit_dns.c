@@ -76,7 +76,7 @@ struct row {
 	const char *name;
 	int err;
 	enum dance_dns_class cls;
-	size_t records; /* records expected (secure only) */
+	size_t records;     /* records expected (secure only) */
 	const char *reason; /* part of the reason text */
 };
 
@@ -93,10 +93,10 @@ static const struct row rows[] = {
          "signature verification failed"},
         {"_user.expired.test", DANCE_OK, DANCE_DNS_BOGUS, 0, "expired"},
         {"_user.insecure.test", DANCE_OK, DANCE_DNS_INSECURE, 0, "insecure"},
-        {"_user.refused.test", DANCE_ERR_DNS_TEMPFAIL,
-         DANCE_DNS_INDETERMINATE, 0, "REFUSED"},
-        {"_user.silent.test", DANCE_ERR_DNS_TIMEOUT, DANCE_DNS_INDETERMINATE,
-         0, "lookup-timeout"},
+        {"_user.refused.test", DANCE_ERR_DNS_TEMPFAIL, DANCE_DNS_INDETERMINATE,
+         0, "REFUSED"},
+        {"_user.silent.test", DANCE_ERR_DNS_TIMEOUT, DANCE_DNS_INDETERMINATE, 0,
+         "lookup-timeout"},
 };
 
 static void check_row(const struct row *w, int r,
@@ -111,10 +111,10 @@ static void check_row(const struct row *w, int r,
 	cr_expect_not_null(strstr(rs->reason, w->reason), "%s: reason '%s'",
 	                   w->name, rs->reason);
 	if (w->cls == DANCE_DNS_SECURE || w->cls == DANCE_DNS_SECURE_NONE) {
-		cr_expect_eq(rs->rcode, w->records == 0 &&
-		                                        strstr(w->reason, "NXDOMAIN")
-		                                ? 3
-		                                : 0,
+		cr_expect_eq(rs->rcode,
+		             w->records == 0 && strstr(w->reason, "NXDOMAIN")
+		                     ? 3
+		                     : 0,
 		             "%s: rcode %d", w->name, rs->rcode);
 		cr_expect(rs->ttl > 0 && rs->ttl <= 300, "%s: ttl %u", w->name,
 		          rs->ttl);
@@ -157,9 +157,10 @@ Test(dns, records_of_a_secure_answer)
 			cr_expect_gt(dance_tlsa_format(&rs->records[i], buf,
 			                               sizeof buf),
 			             0);
-			cr_expect_str_eq(buf, "2 1 1 "
-			                      "000000000000000000000000000000000"
-			                      "0000000000000000000000000000001");
+			cr_expect_str_eq(buf,
+			                 "2 1 1 "
+			                 "000000000000000000000000000000000"
+			                 "0000000000000000000000000000001");
 		} else {
 			bad++;
 			cr_expect_eq(rs->records[i].problem,
@@ -232,8 +233,8 @@ Test(dns, deny_all_by_default)
 
 Test(dns, bad_names)
 {
-	static const char *const names[] = {"", ".", "a..test", "_user",
-	                                    "x._user.", "a\\"};
+	static const char *const names[] = {"",      ".",        "a..test",
+	                                    "_user", "x._user.", "a\\"};
 	dance_ctx *ctx = context(NULL);
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -342,16 +343,14 @@ static void *work(void *arg)
 	struct worker *w = arg;
 
 	for (int k = 0; k < ROUNDS; k++) {
-		const struct row *row =
-		        &rows[(size_t)(w->id + k * 3) % (sizeof rows /
-		                                         sizeof rows[0])];
+		const struct row *row = &rows[(size_t)(w->id + k * 3) %
+		                              (sizeof rows / sizeof rows[0])];
 		struct dance_tlsa_rrset *rs = NULL;
 		int r = dance_lookup_tlsa(w->ctx, row->name, &rs);
 		if (r != row->err || rs == NULL || rs->dns_class != row->cls ||
 		    rs->count != row->records) {
 			if (w->wrong++ == 0)
-				snprintf(w->first_wrong,
-				         sizeof w->first_wrong,
+				snprintf(w->first_wrong, sizeof w->first_wrong,
 				         "%s: %d class %d", row->name, r,
 				         rs ? (int)rs->dns_class : -1);
 		}
