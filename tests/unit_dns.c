@@ -39,7 +39,7 @@ static void teardown(void)
 		cr_log_warn("could not remove %s", dir);
 }
 
-TestSuite(dns, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(dns, .init = setup, .fini = teardown);
 
 /* Log lines kept for assertions (one test per process). */
 static char logbuf[16384];
@@ -359,7 +359,7 @@ static void *work(void *arg)
 	return NULL;
 }
 
-Test(dns, eight_threads_share_one_context, .timeout = 120)
+Test(dns, eight_threads_share_one_context)
 {
 	dance_ctx *ctx = context("max-in-flight 64\n");
 	pthread_t th[NTHREADS];
