@@ -2,17 +2,18 @@
  * bench_lookup.c -- cached TLSA lookups per second through libdance
  * against raw libunbound on equally configured contexts, in the same run.
  *
- *   bench_lookup [-d DIR] [-n NAME] [-t SECONDS]
+ *   bench_lookup [-c DANCE.CONF] [-n NAME] [-t SECONDS]
  *
- * DIR holds a hermetic set-up (dance.conf, unbound.conf, anchors.ds as
- * written by tests/support/dns-hermetic.sh; made afresh in a temporary
- * directory when -d is not given). NAME (default _user.good.test) is
+ * DANCE.CONF defaults to the rig's hermetic set-up
+ * ($DANCE_FIXTURE_DIR/hermetic/dance.conf, fixtures made if missing;
+ * libunbound auth-zones, no server), or give the rig's own dance.conf to
+ * measure through nsd. NAME (default _user.good.test) is
  * looked up once to fill the caches, then as often as possible for
  * SECONDS (default 2) each way, one thread:
  *
  *   libdance    dance_lookup_tlsa(): allow-list, deadline, async resolve,
  *               poll, ub_process, classification, parsed records;
- *   raw sync    ub_resolve() on a context with the same unbound.conf,
+ *   raw sync    ub_resolve() on a context with the same unbound-config,
  *               anchors and options (it builds a worker on every call);
  *   raw async   ub_resolve_async() + poll(ub_fd) + ub_process() on such a
  *               context in async-thread mode: the path libdance takes,
@@ -38,6 +39,9 @@
 #ifndef DANCE_SOURCE_DIR
 #define DANCE_SOURCE_DIR "."
 #endif
+#ifndef DANCE_BINARY_DIR
+#define DANCE_BINARY_DIR "build"
+#endif
 
 static double now(void)
 {
@@ -56,24 +60,35 @@ static double cpu(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* The options resolver.c sets, for a raw context. */
-static struct ub_ctx *raw_context(const char *dir, int async)
+/* The options resolver.c sets, for a raw context: the unbound-config and
+ * trust-anchor-file lines of the dance.conf, then dance's defaults. */
+static struct ub_ctx *raw_context(const char *conf, int async)
 {
 	struct ub_ctx *ub = ub_ctx_create();
-	char path[512];
+	char line[1024];
+	FILE *f;
+	int bad = 0;
 
-	if (ub == NULL)
-		return NULL;
-	snprintf(path, sizeof path, "%s/unbound.conf", dir);
-	if ((async && ub_ctx_async(ub, 1) != 0) ||
-	    ub_ctx_config(ub, path) != 0 ||
-	    ub_ctx_set_option(ub, "cache-max-ttl:", "3600") != 0 ||
+	if (ub == NULL || (f = fopen(conf, "r")) == NULL)
+		goto fail;
+	if (async && ub_ctx_async(ub, 1) != 0)
+		bad = 1;
+	while (!bad && fgets(line, sizeof line, f) != NULL) {
+		char *arg = strchr(line, ' ');
+		if (arg == NULL)
+			continue;
+		*arg++ = '\0';
+		arg[strcspn(arg, " \t\r\n")] = '\0';
+		if (strcmp(line, "unbound-config") == 0)
+			bad = ub_ctx_config(ub, arg) != 0;
+		else if (strcmp(line, "trust-anchor-file") == 0)
+			bad = ub_ctx_add_ta_file(ub, arg) != 0;
+	}
+	fclose(f);
+	if (bad || ub_ctx_set_option(ub, "cache-max-ttl:", "3600") != 0 ||
 	    ub_ctx_set_option(ub, "cache-max-negative-ttl:", "3600") != 0 ||
 	    ub_ctx_set_option(ub, "infra-cache-max-rtt:", "2000") != 0 ||
 	    ub_ctx_set_option(ub, "outbound-msg-retry:", "2") != 0)
-		goto fail;
-	snprintf(path, sizeof path, "%s/anchors.ds", dir);
-	if (ub_ctx_add_ta_file(ub, path) != 0)
 		goto fail;
 	(void)ub_ctx_zone_remove(ub, "test.");
 	return ub;
@@ -163,19 +178,21 @@ static double run_async(struct ub_ctx *ub, const char *name, double secs,
 	return t;
 }
 
-static void make_setup(char *dir, size_t len)
+/* The rig's hermetic set-up, generating the fixtures if there are none. */
+static void default_conf(char *conf, size_t len)
 {
+	const char *fix = getenv("DANCE_FIXTURE_DIR");
 	char cmd[1024];
 
-	snprintf(dir, len, "/tmp/dance-bench-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
+	if (fix == NULL)
+		fix = DANCE_BINARY_DIR "/fixtures";
+	snprintf(conf, len, "%s/hermetic/dance.conf", fix);
+	if (access(conf, R_OK) == 0)
+		return;
 	snprintf(cmd, sizeof cmd,
-	         "bash %s/tests/support/dns-hermetic.sh %s >/dev/null",
-	         DANCE_SOURCE_DIR, dir);
-	if (system(cmd) != 0) {
+	         "%s/tests/rig/make-fixtures.sh %s >/dev/null 2>&1",
+	         DANCE_SOURCE_DIR, fix);
+	if (system(cmd) != 0 || access(conf, R_OK) != 0) {
 		fprintf(stderr, "%s failed\n", cmd);
 		exit(1);
 	}
@@ -183,8 +200,8 @@ static void make_setup(char *dir, size_t len)
 
 int main(int argc, char **argv)
 {
-	const char *name = "_user.good.test", *dirarg = NULL;
-	char dir[256], conf[300], err[512];
+	const char *name = "_user.good.test", *confarg = NULL;
+	char conf[600], err[512];
 	double secs = 2, rd, rs, ra, td = 0, ts = 0, ta = 0;
 	double cd = 0, cs = 0, ca = 0;
 	long nd = 0, ns = 0, na = 0, warm;
@@ -193,9 +210,9 @@ int main(int argc, char **argv)
 	struct ub_result *res = NULL;
 	int c;
 
-	while ((c = getopt(argc, argv, "d:n:t:")) != -1) {
-		if (c == 'd')
-			dirarg = optarg;
+	while ((c = getopt(argc, argv, "c:n:t:")) != -1) {
+		if (c == 'c')
+			confarg = optarg;
 		else if (c == 'n')
 			name = optarg;
 		else if (c == 't')
@@ -203,11 +220,10 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	if (dirarg != NULL)
-		snprintf(dir, sizeof dir, "%s", dirarg);
+	if (confarg != NULL)
+		snprintf(conf, sizeof conf, "%s", confarg);
 	else
-		make_setup(dir, sizeof dir);
-	snprintf(conf, sizeof conf, "%s/dance.conf", dir);
+		default_conf(conf, sizeof conf);
 	if (dance_ctx_new(&ctx) != DANCE_OK ||
 	    dance_ctx_load_config(ctx, conf, err, sizeof err) != DANCE_OK ||
 	    dance_ctx_set(ctx, "lookup-timeout", "2000", err, sizeof err) ||
@@ -215,8 +231,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "libdance set-up: %s\n", err);
 		return 1;
 	}
-	if ((sync_ub = raw_context(dir, 0)) == NULL ||
-	    (async_ub = raw_context(dir, 1)) == NULL) {
+	if ((sync_ub = raw_context(conf, 0)) == NULL ||
+	    (async_ub = raw_context(conf, 1)) == NULL) {
 		fprintf(stderr, "libunbound set-up failed\n");
 		return 1;
 	}
@@ -268,11 +284,5 @@ int main(int argc, char **argv)
 	dance_ctx_free(ctx);
 	ub_ctx_delete(sync_ub);
 	ub_ctx_delete(async_ub);
-	if (dirarg == NULL) {
-		char cmd[300];
-		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", dir);
-	}
 	return 0;
 }
