@@ -26,7 +26,7 @@
 
 #define LINE_MAX_LEN     4096
 #define MAX_TOKENS       8
-#define FILE_MAX_SIZE    (1024 * 1024)
+#define FILE_MAX_SIZE    ((size_t)1024 * 1024)
 #define DEFAULT_SSH_DIR  "/etc/dance/ssh/authorized"
 #define DEFAULT_CLIENTID 0xFFDAu
 #define RENEG_INFO_EXT   0xFF01u
@@ -167,7 +167,9 @@ static int readable_file(const char *path, char *why, size_t whylen)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
-		dance_fmt(why, whylen, "%s", strerror(errno));
+		char eb[128];
+		dance_fmt(why, whylen, "%s",
+		          dance_errno_text(errno, eb, sizeof eb));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -814,7 +816,9 @@ static int read_file(const char *path, char **out, size_t *outlen, char *why,
 	if (readable_file(path, why, whylen) != 0)
 		goto out;
 	if ((f = fopen(path, "re")) == NULL) {
-		dance_fmt(why, whylen, "%s", strerror(errno));
+		char eb[128];
+		dance_fmt(why, whylen, "%s",
+		          dance_errno_text(errno, eb, sizeof eb));
 		goto out;
 	}
 	if ((buf = malloc(FILE_MAX_SIZE + 1)) == NULL) {
@@ -827,7 +831,7 @@ static int read_file(const char *path, char **out, size_t *outlen, char *why,
 		goto out;
 	}
 	if (n > FILE_MAX_SIZE) {
-		dance_fmt(why, whylen, "larger than %d octets", FILE_MAX_SIZE);
+		dance_fmt(why, whylen, "larger than %zu octets", FILE_MAX_SIZE);
 		goto out;
 	}
 	*out = buf;

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 
 struct ub_ctx;
 
@@ -96,6 +97,12 @@ struct dance_ctx {
 	 * first, made with the context, read-only (shared by threads) */
 	struct ssl_ctx_st *dane_sslctx;
 };
+
+/* The text of an errno value, thread-safe (GNU strerror_r). */
+static inline const char *dance_errno_text(int e, char *buf, size_t len)
+{
+	return strerror_r(e, buf, len);
+}
 
 /* Add a copy of s to a list. DANCE_OK or DANCE_ERR_NOMEM. */
 int dance_strlist_add(struct dance_strlist *l, const char *s);

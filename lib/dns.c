@@ -211,8 +211,11 @@ static void process(dance_ctx *ctx, int wait_ms)
 	r = poll(&pfd, 1, wait_ms);
 	if (r > 0 && (r = ub_process(ctx->ub)) != 0)
 		DLOG_ERROR(ctx, "ub_process: %s", ub_strerror(r));
-	else if (r < 0 && errno != EINTR)
-		DLOG_ERROR(ctx, "poll: %s", strerror(errno));
+	else if (r < 0 && errno != EINTR) {
+		char eb[128];
+		DLOG_ERROR(ctx, "poll: %s",
+		           dance_errno_text(errno, eb, sizeof eb));
+	}
 	pthread_mutex_lock(&ctx->lk);
 	ctx->processing = 0;
 	pthread_cond_broadcast(&ctx->cv);
@@ -492,7 +495,7 @@ int dance_lookup_tlsa_many(dance_ctx *ctx, const char *const *names, size_t n,
 	}
 	if (n > SMALL_BATCH) {
 		canon = calloc(n, sizeof *canon);
-		b.q = calloc(n, sizeof *b.q);
+		b.q = calloc(n, sizeof(struct query *));
 		if (canon == NULL || b.q == NULL) {
 			free(canon);
 			free(b.q);

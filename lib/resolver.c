@@ -175,10 +175,12 @@ static int setup_anchors(dance_ctx *ctx)
 
 	if (ctx->ta_files.n == 0) {
 		if (access(ROOT_KEY, R_OK) != 0) {
+			char eb[128];
 			DLOG_ERROR(ctx,
 			           "resolver set-up: default trust anchor "
 			           "%s: %s",
-			           ROOT_KEY, strerror(errno));
+			           ROOT_KEY,
+			           dance_errno_text(errno, eb, sizeof eb));
 			return DANCE_ERR_RESOLVER;
 		}
 		if ((r = ub_ctx_add_ta_file(ctx->ub, ROOT_KEY)) != 0)
@@ -215,8 +217,9 @@ static int setup_dot(dance_ctx *ctx)
 	if ((ubr = ub_ctx_set_tls(ctx->ub, 1)) != 0)
 		return fail(ctx, "dns-over-tls", NULL, ubr);
 	if ((fd = memfd_create("dance-forward", MFD_CLOEXEC)) < 0) {
+		char eb[128];
 		DLOG_ERROR(ctx, "resolver set-up: memfd_create: %s",
-		           strerror(errno));
+		           dance_errno_text(errno, eb, sizeof eb));
 		return DANCE_ERR_RESOLVER;
 	}
 	dance_fmt(
