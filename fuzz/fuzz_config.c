@@ -18,8 +18,6 @@
 			__builtin_trap(); \
 	} while (0)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static const char *const keywords[] = {
         "resolver",
         "forward",

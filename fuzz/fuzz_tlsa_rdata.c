@@ -20,8 +20,6 @@
 			__builtin_trap(); \
 	} while (0)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static void check_usable(const struct dance_tlsa *t)
 {
 	if (t->problem != DANCE_TLSA_USABLE)
@@ -48,6 +46,7 @@ static void round_trip(const struct dance_tlsa *t)
 		CHECK(back.usage == t->usage && back.selector == t->selector &&
 		      back.mtype == t->mtype && back.len == t->len &&
 		      back.problem == t->problem);
+		CHECK(back.data != NULL && t->data != NULL);
 		CHECK(memcmp(back.data, t->data, t->len) == 0);
 		dance_tlsa_clear(&back);
 	}

@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DANCE_CLI DANCE_BINARY_DIR "/cli/dance"
-#define DEADLINE  1000 /* lookup-timeout of the rig's configurations */
+static const char cli_path[] = DANCE_BINARY_DIR "/cli/dance";
+#define DEADLINE 1000 /* lookup-timeout of the rig's configurations */
 
 static const struct rig *rig(void)
 {
@@ -310,8 +310,8 @@ struct cli_case {
 
 static void run_cli(const char *conf, const struct cli_case *c, int json)
 {
-	const char *argv[] = {DANCE_CLI, "-c",     conf, "lookup",
-	                      c->name,   "--json", NULL};
+	const char *argv[] = {cli_path, "-c",     conf, "lookup",
+	                      c->name,  "--json", NULL};
 	struct proc_result res;
 	char want[64];
 
@@ -372,13 +372,12 @@ Test(rig_dns, cli_exit_status_and_json)
 
 Test(rig_dns, cli_usage_errors)
 {
-	static const char *const argvs[][6] = {
-	        {DANCE_CLI, "lookup", NULL},
-	        {DANCE_CLI, "lookup", "a.test", "b.test", NULL},
-	        {DANCE_CLI, "lookup", "--frobnicate", "a.test", NULL},
-	        {DANCE_CLI, "-c", "/nonexistent.conf", "lookup", "a.test",
-	         NULL},
-	        {DANCE_CLI, "lookup", "a..test", NULL},
+	const char *const argvs[][6] = {
+	        {cli_path, "lookup", NULL},
+	        {cli_path, "lookup", "a.test", "b.test", NULL},
+	        {cli_path, "lookup", "--frobnicate", "a.test", NULL},
+	        {cli_path, "-c", "/nonexistent.conf", "lookup", "a.test", NULL},
+	        {cli_path, "lookup", "a..test", NULL},
 	};
 	for (size_t i = 0; i < sizeof argvs / sizeof argvs[0]; i++) {
 		struct proc_result res;

@@ -320,8 +320,9 @@ Test(dns, deadline_bounds_a_silent_server)
 Test(dns, batch_under_one_deadline)
 {
 	size_t n = rig_names_count;
-	const char **names = calloc(n + 1, sizeof *names);
-	struct dance_tlsa_rrset **out = calloc(n + 1, sizeof *out);
+	const char **names = calloc(n + 1, sizeof(const char *));
+	struct dance_tlsa_rrset **out =
+	        calloc(n + 1, sizeof(struct dance_tlsa_rrset *));
 	int *errs = calloc(n + 1, sizeof *errs);
 	dance_ctx *ctx = context(NULL);
 	double t0;
