@@ -236,7 +236,7 @@ static int kw_resolver(struct kwarg *a)
 
 static int parse_forward(struct kwarg *a, struct dance_forward *f)
 {
-	char *s = a->tok[0], *hash, *at;
+	char *s = a->tok[0], *hash, *port_s;
 	unsigned char addr[16];
 	unsigned long port;
 	int r;
@@ -250,11 +250,12 @@ static int parse_forward(struct kwarg *a, struct dance_forward *f)
 		if (r != DANCE_OK)
 			return r;
 	}
-	if ((at = strchr(s, '@')) != NULL) {
-		*at++ = '\0';
-		if (parse_uint(at, 0, &port) != 0 || port < 1 || port > 65535)
+	if ((port_s = strchr(s, '@')) != NULL) {
+		*port_s++ = '\0';
+		if (parse_uint(port_s, 0, &port) != 0 || port < 1 ||
+		    port > 65535)
 			return bad(a, "forward",
-			           "'%s' is not a port (1..65535)", at);
+			           "'%s' is not a port (1..65535)", port_s);
 		f->port = (int)port;
 	}
 	if (inet_pton(AF_INET, s, addr) != 1 &&
@@ -747,7 +748,7 @@ static int parse_buffer_locked(dance_ctx *ctx, const char *name,
 {
 	char line[LINE_MAX_LEN + 1], origin[512], what[512];
 	size_t pos = 0, lineno = 0;
-	int r = DANCE_OK;
+	int r;
 
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);

@@ -236,7 +236,7 @@ Test(rig_dns, max_ttl_bounds_revocation)
 	        rig_zone(r, "good.test", "del-name",
 	                 (const char *[]){"_user.good.test", "TLSA", NULL}),
 	        0);
-	usleep(2100 * 1000);
+	proc_sleep_ms(2100);
 	cr_assert_eq(dance_lookup_tlsa(ctx, "_user.good.test", &rs), DANCE_OK);
 	cr_expect_eq(rs->dns_class, DANCE_DNS_SECURE_NONE,
 	             "removed record still used after max-ttl: %s",
