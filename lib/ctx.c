@@ -104,7 +104,7 @@ int dance_ctx_freeze(dance_ctx *ctx)
 		r = ctx->freeze_err;
 		goto out;
 	}
-	if ((r = dance_config_check(ctx, err, sizeof err)) != DANCE_OK)
+	if ((r = dance_config_check(ctx, NULL, err, sizeof err)) != DANCE_OK)
 		DLOG_ERROR(ctx, "%s", err);
 	else
 		r = dance_resolver_setup(ctx);

@@ -168,9 +168,12 @@ DANCE_EXPORT DANCE_WUR int dance_ctx_set(dance_ctx *ctx, const char *keyword,
 
 /*
  * Read back a setting in its presentation form: the index-th value of a
- * repeatable keyword (index 0 for the others). Returns NULL if there is no
- * such value or keyword. The string is owned by the context and valid until
- * it is freed; the context must not be reconfigured meanwhile.
+ * repeatable keyword (index 0 for the others). Keywords with a default
+ * read back the default until set; repeatable keywords and tls-ca-bundle
+ * read back only what was configured (NULL when nothing was: the built-in
+ * behaviour of dance.conf(5) applies). Returns NULL if there is no such
+ * value or keyword. The string is owned by the context and valid until it
+ * is freed; the context must not be reconfigured meanwhile.
  */
 DANCE_EXPORT const char *dance_ctx_get(const dance_ctx *ctx,
                                        const char *keyword, size_t index)
@@ -254,8 +257,9 @@ struct dance_tlsa_rrset {
 	                                   (0 unless secure or secure-none) */
 	time_t expires;                 /* time() + ttl when the answer came */
 	size_t count;                   /* number of records */
-	struct dance_tlsa *records;     /* every record of the answer, usable
-	                                   or not, in the order received */
+	struct dance_tlsa *records;     /* every record of a secure answer,
+	                                   usable or not, in the order
+	                                   received; none for other classes */
 	char *reason;                   /* human-readable account of the class,
 	                                   e.g. the why_bogus text; never NULL */
 };
@@ -300,8 +304,10 @@ dance_tlsa_rrset_from_text(const char *name, const char *text, uint32_t ttl,
                            struct dance_tlsa_rrset **out, char *errbuf,
                            size_t errlen) DANCE_NONNULL(2, 4);
 
-/* Write "u s m HEX" (uppercase hex, as dig prints) into buf. Returns the
- * length it needs (excluding the NUL), like snprintf; negative on error. */
+/* Write "u s m HEX" (uppercase hex, as dig prints) into buf; "u s m" alone
+ * for a record without data (shorter than 4 octets). Returns the length it
+ * needs (excluding the NUL), like snprintf; negative on error. buf may be
+ * NULL when buflen is 0. */
 DANCE_EXPORT int dance_tlsa_format(const struct dance_tlsa *t, char *buf,
                                    size_t buflen) DANCE_NONNULL(1);
 
