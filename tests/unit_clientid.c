@@ -665,23 +665,36 @@ Test(handshake, codepoints)
 Test(handshake, setup_refusals)
 {
 	static const struct {
-		const char *cp;
+		const char *cp; /* clientid-codepoint, NULL: default */
+		int set_err;    /* dance_ctx_set() */
 		unsigned flags;
-		int err;
+		int err; /* dance_ssl_ctx_enable_server() */
 	} cases[] = {
-	        {"0x10000", 0, DANCE_ERR_CONFIG},
-	        {"-1", 0, DANCE_ERR_CONFIG},
-	        {"12x", 0, DANCE_ERR_CONFIG},
-	        {"0", 0, DANCE_ERR_INVALID_ARG},  /* server_name */
-	        {"43", 0, DANCE_ERR_INVALID_ARG}, /* supported_versions */
-	        {NULL, 0x100, DANCE_ERR_INVALID_ARG},
-	        {NULL, 0, DANCE_OK},
+	        {"0x10000", DANCE_ERR_CONFIG, 0, DANCE_OK},
+	        {"-1", DANCE_ERR_CONFIG, 0, DANCE_OK},
+	        {"12x", DANCE_ERR_CONFIG, 0, DANCE_OK},
+	        {"0", DANCE_ERR_CONFIG, 0, DANCE_OK},
+	        {"43", DANCE_OK, 0, DANCE_ERR_INVALID_ARG}, /* OpenSSL's own
+	                                                      extension */
+	        {"0x000d", DANCE_OK, 0, DANCE_ERR_INVALID_ARG},
+	        {NULL, DANCE_OK, 0x100, DANCE_ERR_INVALID_ARG},
+	        {NULL, DANCE_OK, 0, DANCE_OK},
+	        {"0xFFDB", DANCE_OK, DANCE_SSL_VERIFY_IN_HANDSHAKE, DANCE_OK},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		dance_ctx *ctx = test_ctx(cases[i].cp);
+		dance_ctx *ctx = NULL;
 		SSL_CTX *sctx = tm_server_ctx(0, 0);
-		int r = dance_ssl_ctx_enable_server(ctx, sctx, cases[i].flags);
+		char err[256];
+		int r;
 
+		cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
+		if (cases[i].cp != NULL) {
+			r = dance_ctx_set(ctx, "clientid-codepoint",
+			                  cases[i].cp, err, sizeof err);
+			cr_expect_eq(r, cases[i].set_err, "case %zu: set %d", i,
+			             r);
+		}
+		r = dance_ssl_ctx_enable_server(ctx, sctx, cases[i].flags);
 		cr_expect_eq(r, cases[i].err, "case %zu: %d", i, r);
 		if (r == DANCE_OK) /* a second time */
 			cr_expect_eq(dance_ssl_ctx_enable_server(ctx, sctx, 0),
