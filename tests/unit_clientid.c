@@ -18,9 +18,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define CP    0xFFDAu
-#define A_ILL DANCE_TLS_ALERT_ILLEGAL_PARAMETER
-#define A_DEC DANCE_TLS_ALERT_DECODE_ERROR
+#define CP      0xFFDAu
+#define UID_SAN "otherName:0.9.2342.19200300.100.1.1;UTF8:alice"
+#define A_ILL   DANCE_TLS_ALERT_ILLEGAL_PARAMETER
+#define A_DEC   DANCE_TLS_ALERT_DECODE_ERROR
 
 /* ---- the parser -------------------------------------------------------- */
 
@@ -250,8 +251,9 @@ static struct tm_cert ca, leaf, other;
 static void certs_init(void)
 {
 	cr_assert(tm_cert_make(&ca, "Example CA", NULL, NULL, 1));
-	cr_assert(tm_cert_make(&leaf, "alice", "example.org", &ca, 0));
-	cr_assert(tm_cert_make(&other, "bob", "other.test", NULL, 0));
+	cr_assert(tm_cert_make(&leaf, "alice", "DNS:example.org," UID_SAN, &ca,
+	                       0));
+	cr_assert(tm_cert_make(&other, "bob", "DNS:other.test", NULL, 0));
 }
 
 static void certs_fini(void)

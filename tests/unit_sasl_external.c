@@ -290,7 +290,10 @@ static struct tm_cert leaf;
 
 static void chain_init(void)
 {
-	cr_assert(tm_cert_make(&leaf, "alice", "notallowed.test", NULL, 0));
+	cr_assert(tm_cert_make(&leaf, "alice",
+	                       "DNS:notallowed.test,otherName:0.9.2342."
+	                       "19200300.100.1.1;UTF8:alice",
+	                       NULL, 0));
 	global_peer.n = 1;
 	global_peer.der[0] = NULL;
 	int len = i2d_X509(leaf.cert, &global_peer.der[0]);

@@ -23,14 +23,13 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 	return ok;
 }
 
-int tm_cert_make(struct tm_cert *out, const char *cn, const char *dns,
+int tm_cert_make(struct tm_cert *out, const char *cn, const char *san,
                  const struct tm_cert *issuer, int ca)
 {
 	static uint64_t serial = 1;
 	X509 *x = NULL;
 	X509_NAME *name;
 	EVP_PKEY *key = NULL;
-	char san[300];
 	int ok = 0;
 
 	memset(out, 0, sizeof *out);
@@ -159,7 +158,7 @@ SSL_CTX *tm_server_ctx(int min, int max)
 
 	if (ctx == NULL)
 		return NULL;
-	if (!tm_cert_make(&c, "server.test", "server.test", NULL, 0) ||
+	if (!tm_cert_make(&c, "server.test", "DNS:server.test", NULL, 0) ||
 	    !SSL_CTX_use_certificate(ctx, c.cert) ||
 	    !SSL_CTX_use_PrivateKey(ctx, c.key) || !limit(ctx, min, max)) {
 		tm_cert_free(&c);

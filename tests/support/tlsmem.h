@@ -15,11 +15,12 @@ struct tm_cert {
 };
 
 /*
- * Make a P-256 key and a certificate for it: subject CN=cn, SAN dNSName
- * dns (NULL: none), signed by issuer (NULL: self-signed), CA:TRUE if ca.
+ * Make a P-256 key and a certificate for it: subject CN=cn, subjectAltName
+ * san in OpenSSL's configuration syntax ("DNS:example.org,otherName:..."),
+ * NULL for none; signed by issuer (NULL: self-signed), CA:TRUE if ca.
  * Returns 1 on success.
  */
-int tm_cert_make(struct tm_cert *out, const char *cn, const char *dns,
+int tm_cert_make(struct tm_cert *out, const char *cn, const char *san,
                  const struct tm_cert *issuer, int ca);
 void tm_cert_free(struct tm_cert *c);
 
