@@ -48,12 +48,9 @@ int tm_cert_make(struct tm_cert *out, const char *cn, const char *san,
 	if (!add_ext(x, issuer ? issuer->cert : x, NID_basic_constraints,
 	             ca ? "critical,CA:TRUE" : "critical,CA:FALSE"))
 		goto out;
-	if (dns != NULL) {
-		snprintf(san, sizeof san, "DNS:%s", dns);
-		if (!add_ext(x, issuer ? issuer->cert : x, NID_subject_alt_name,
-		             san))
-			goto out;
-	}
+	if (san != NULL &&
+	    !add_ext(x, issuer ? issuer->cert : x, NID_subject_alt_name, san))
+		goto out;
 	if (!X509_sign(x, issuer != NULL ? issuer->key : key, EVP_sha256()))
 		goto out;
 	out->cert = x;
