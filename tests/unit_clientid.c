@@ -799,3 +799,84 @@ Test(handshake, clientname_not_allowed)
 		dance_ctx_free(ctx);
 	}
 }
+
+/* ---- the allow-list is checked before any DNS query ------------------- */
+
+/* A UDP socket on 127.0.0.1 standing in for a DNS forwarder that never
+ * answers; *port receives its port. */
+static int udp_listener(int *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	cr_assert(fd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static int packets_waiting(int fd)
+{
+	char buf[512];
+	int n = 0;
+
+	while (recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
+		n++;
+	return n;
+}
+
+struct dns_case {
+	const char *name;
+	const char *clientname;
+	int queried; /* 1: DNS is asked (the control), 0: not */
+	enum dance_verdict verdict;
+};
+
+Test(handshake, not_allowed_means_no_query)
+{
+	static const struct dns_case cases[] = {
+	        {"ClientName not allowed", "evil.test", 0,
+	         DANCE_REFUSED_NOT_ALLOWED},
+	        {"_user ClientName not allowed", "_user.evil.test", 0,
+	         DANCE_REFUSED_NOT_ALLOWED},
+	        {"control: allowed ClientName", "example.org", 1,
+	         DANCE_REFUSED_TEMPFAIL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct dns_case *k = &cases[i];
+		char fwd[64], err[256];
+		int port, fd = udp_listener(&port);
+		dance_ctx *ctx = test_ctx(NULL);
+		const struct dance_result *res;
+		struct tm_result hs;
+		SSL *s;
+
+		snprintf(fwd, sizeof fwd, "127.0.0.1@%d", port);
+		cr_assert_eq(dance_ctx_set(ctx, "resolver", "forward", err,
+		                           sizeof err),
+		             DANCE_OK, "%s", err);
+		cr_assert_eq(
+		        dance_ctx_set(ctx, "forward", fwd, err, sizeof err),
+		        DANCE_OK, "%s", err);
+		cr_assert_eq(dance_ctx_set(ctx, "lookup-timeout", "300", err,
+		                           sizeof err),
+		             DANCE_OK, "%s", err);
+		ours_run(ctx, DANCE_SSL_VERIFY_IN_HANDSHAKE, NULL,
+		         k->clientname, TLS1_3_VERSION, 0, &leaf, &ca, &hs, &s);
+		cr_expect(hs.server_ok, "%s", k->name);
+		res = dance_ssl_get_result(s);
+		cr_assert_not_null(res, "%s", k->name);
+		cr_expect_eq(res->verdict, k->verdict, "%s: %s", k->name,
+		             dance_verdict_name(res->verdict));
+		if (k->queried)
+			cr_expect_gt(packets_waiting(fd), 0, "%s", k->name);
+		else
+			cr_expect_eq(packets_waiting(fd), 0, "%s", k->name);
+		SSL_free(s);
+		dance_ctx_free(ctx);
+		close(fd);
+	}
+}
