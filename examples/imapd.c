@@ -67,6 +67,15 @@ struct conn {
 
 static struct options opt = {.addr = "127.0.0.1", .idle_s = 60};
 
+/* Set by SIGTERM/SIGINT: finish the current connection, then exit. */
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
 static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void logmsg(const char *fmt, ...)
@@ -664,9 +673,14 @@ int main(int argc, char **argv)
 	dance_ctx *dctx = NULL;
 	SSL_CTX *sctx = NULL;
 	int lfd = -1, status = 1;
+	long served = 0;
+	struct sigaction sa = {.sa_handler = on_stop};
 
 	parse_args(argc, argv);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: accept() returns */
+	sigaction(SIGINT, &sa, NULL);
 	if ((dctx = dance_setup()) == NULL || (sctx = tls_setup(dctx)) == NULL)
 		goto out;
 	if (sasl_server_init(global_callbacks, "dance-imapd") != SASL_OK) {
@@ -675,19 +689,21 @@ int main(int argc, char **argv)
 	}
 	if ((lfd = listen_on()) < 0)
 		goto out;
-	for (long n = 0; opt.max_conns == 0 || n < opt.max_conns; n++) {
+	while (!stopping && (opt.max_conns == 0 || served < opt.max_conns)) {
 		struct sockaddr_in peer;
 		socklen_t plen = sizeof peer;
 		int fd = accept(lfd, (struct sockaddr *)&peer, &plen);
 		if (fd < 0) {
 			if (errno == EINTR)
-				continue;
+				continue; /* stopping is checked above */
 			logmsg("accept: %s", strerror(errno));
 			goto out;
 		}
 		serve(fd, &peer, sctx);
+		served++;
 	}
 	status = 0;
+	logmsg("stopped");
 out:
 	if (lfd >= 0)
 		close(lfd);
