@@ -15,7 +15,6 @@
  */
 #include "internal.h"
 
-#include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -158,25 +157,12 @@ static struct ssl_conf *conf_of(const SSL *ssl)
 
 /* ---- configuration ------------------------------------------------------ */
 
-/* The code point from the context's clientid-codepoint setting ("65498" or
- * "0xFFDA"); the default when ctx is NULL or has no such setting. */
-static int codepoint_of(const dance_ctx *ctx, unsigned *cp)
+/* The code point: the context's clientid-codepoint, or the default when
+ * there is no context. */
+static unsigned codepoint_of(const dance_ctx *ctx)
 {
-	const char *v = ctx != NULL
-	                        ? dance_ctx_get(ctx, "clientid-codepoint", 0)
-	                        : NULL;
-	unsigned long n;
-	char *end = NULL;
-
-	*cp = DANCE_CLIENTID_DEFAULT_CODEPOINT;
-	if (v == NULL)
-		return DANCE_OK;
-	errno = 0;
-	n = strtoul(v, &end, 0);
-	if (errno != 0 || end == v || *end != '\0' || n > 0xFFFF || v[0] == '-')
-		return DANCE_ERR_CONFIG;
-	*cp = (unsigned)n;
-	return DANCE_OK;
+	return ctx != NULL ? dance_ctx_clientid_codepoint(ctx)
+	                   : DANCE_CLIENTID_DEFAULT_CODEPOINT;
 }
 
 /* Attach a struct ssl_conf to sctx. cfg supplies the code point and the
@@ -201,8 +187,7 @@ static int conf_attach(const dance_ctx *cfg, dance_ctx *server, SSL_CTX *sctx,
 	}
 	conf->ctx = server;
 	conf->flags = flags;
-	if ((r = codepoint_of(cfg, &conf->codepoint)) != DANCE_OK)
-		goto out;
+	conf->codepoint = codepoint_of(cfg);
 	if (SSL_extension_supported(conf->codepoint)) {
 		DLOG_ERROR(cfg,
 		           "clientid-codepoint %u is an extension OpenSSL "

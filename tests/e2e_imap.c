@@ -378,7 +378,7 @@ static int tls_outcome(const struct verify_case *c, const char **identity)
 	return (int)c->verdict;
 }
 
-Test(e2e_imap, verification_cases, .timeout = 300)
+Test(e2e_imap, verification_cases)
 {
 	const struct rig *rig = rig_start();
 	struct imapd d;

@@ -659,8 +659,7 @@ dance_spki_match(const struct dance_tlsa_rrset *rrset, const uint8_t *spki,
  * the allow-list and, in DANCE_SSL_VERIFY_IN_HANDSHAKE mode, the lookups.
  * Call once per SSL_CTX, before any SSL is created from it. Returns
  * DANCE_OK, DANCE_ERR_INVALID_ARG (unknown flags, already enabled, code
- * point that OpenSSL handles itself), DANCE_ERR_CONFIG (bad
- * clientid-codepoint), DANCE_ERR_CRYPTO or DANCE_ERR_NOMEM.
+ * point that OpenSSL handles itself), DANCE_ERR_CRYPTO or DANCE_ERR_NOMEM.
  */
 DANCE_EXPORT DANCE_WUR int dance_ssl_ctx_enable_server(dance_ctx *ctx,
                                                        struct ssl_ctx_st *sctx,
