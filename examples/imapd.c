@@ -478,7 +478,7 @@ static void addr_string(const struct sockaddr_in *a, char *out, size_t len)
 static void serve(int fd, const struct sockaddr_in *peer, SSL_CTX *sctx)
 {
 	struct conn *c = calloc(1, sizeof *c);
-	struct sockaddr_in self;
+	struct sockaddr_in self = {.sin_family = AF_INET};
 	socklen_t slen = sizeof self;
 	char local[64], remote[64], line[LINE_MAX_LEN];
 	struct timeval tv = {.tv_sec = opt.idle_s};
@@ -690,7 +690,7 @@ int main(int argc, char **argv)
 	if ((lfd = listen_on()) < 0)
 		goto out;
 	while (!stopping && (opt.max_conns == 0 || served < opt.max_conns)) {
-		struct sockaddr_in peer;
+		struct sockaddr_in peer = {.sin_family = AF_INET};
 		socklen_t plen = sizeof peer;
 		int fd = accept(lfd, (struct sockaddr *)&peer, &plen);
 		if (fd < 0) {

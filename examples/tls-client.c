@@ -106,7 +106,8 @@ static int read_tagged(struct link *l, const char *tag, char *line, size_t len)
 	size_t tl = strlen(tag);
 
 	while (read_line(l, line, len) == 0) {
-		if (strncmp(line, tag, tl) == 0 && line[tl] == ' ')
+		if (strlen(line) > tl && memcmp(line, tag, tl) == 0 &&
+		    line[tl] == ' ')
 			return 0;
 		if (line[0] == '+')
 			return 0; /* continuation request */
@@ -194,40 +195,49 @@ static int tls_start(struct link *l, SSL_CTX *ctx)
 	return 0;
 }
 
-static int authenticate(struct link *l)
+/* The initial response: base64 of the authorization identity, "=" for
+ * none (RFC 4959). */
+static int initial_response(char *ir, size_t len)
 {
-	char line[LINE_MAX_LEN], ir[1024];
 	const char *z = opt.authzid != NULL ? opt.authzid : "";
 	int n;
 
 	if (z[0] == '\0') {
-		snprintf(ir, sizeof ir, "=");
-	} else {
-		n = EVP_EncodeBlock((unsigned char *)ir,
-		                    (const unsigned char *)z, (int)strlen(z));
-		if (n <= 0 || (size_t)n >= sizeof ir)
-			return EX_USAGE;
+		snprintf(ir, len, "=");
+		return 0;
 	}
-	if (opt.no_ir) {
-		if (send_line(l, "b AUTHENTICATE EXTERNAL") < 0 ||
-		    read_tagged(l, "b", line, sizeof line) < 0)
-			return EX_ERR;
-		if (line[0] == '+' &&
-		    (send_line(l, ir) < 0 ||
-		     read_tagged(l, "b", line, sizeof line) < 0))
-			return EX_ERR;
-	} else {
-		char cmd[LINE_MAX_LEN];
+	if (4 * ((strlen(z) + 2) / 3) >= len)
+		return -1;
+	n = EVP_EncodeBlock((unsigned char *)ir, (const unsigned char *)z,
+	                    (int)strlen(z));
+	return n > 0 ? 0 : -1;
+}
+
+/* Send cmd; answer a continuation request with ir (a server without
+ * SASL-IR, or -I); leave the tagged response in line. */
+static int exchange(struct link *l, const char *cmd, const char *ir, char *line,
+                    size_t len)
+{
+	if (send_line(l, cmd) < 0 || read_tagged(l, "b", line, len) < 0)
+		return -1;
+	if (line[0] == '+' &&
+	    (send_line(l, ir) < 0 || read_tagged(l, "b", line, len) < 0))
+		return -1;
+	return 0;
+}
+
+static int authenticate(struct link *l)
+{
+	char line[LINE_MAX_LEN], ir[1024], cmd[LINE_MAX_LEN];
+
+	if (initial_response(ir, sizeof ir) < 0)
+		return EX_USAGE;
+	if (opt.no_ir)
+		snprintf(cmd, sizeof cmd, "b AUTHENTICATE EXTERNAL");
+	else
 		snprintf(cmd, sizeof cmd, "b AUTHENTICATE EXTERNAL %s", ir);
-		if (send_line(l, cmd) < 0 ||
-		    read_tagged(l, "b", line, sizeof line) < 0)
-			return EX_ERR;
-		if (line[0] == '+') { /* a server without SASL-IR */
-			if (send_line(l, ir) < 0 ||
-			    read_tagged(l, "b", line, sizeof line) < 0)
-				return EX_ERR;
-		}
-	}
+	if (exchange(l, cmd, ir, line, sizeof line) < 0)
+		return EX_ERR;
 	printf("%s\n", line);
 	if (strncmp(line, "b OK", 4) == 0)
 		return EX_AUTH;
@@ -246,7 +256,8 @@ static int run(SSL_CTX *ctx)
 		say("cannot connect to 127.0.0.1:%d", opt.port);
 		return EX_ERR;
 	}
-	if (read_line(&l, line, sizeof line) < 0 || strncmp(line, "* OK", 4))
+	if (read_line(&l, line, sizeof line) < 0 ||
+	    strncmp(line, "* OK", 4) != 0)
 		goto out;
 	if (send_line(&l, "a STARTTLS") < 0 ||
 	    read_tagged(&l, "a", line, sizeof line) < 0 ||

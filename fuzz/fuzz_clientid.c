@@ -11,8 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t buf[256];
@@ -28,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		            DANCE_OK ||
 		    n != size ||
 		    strncasecmp((const char *)buf + 1, (const char *)data + 1,
-		                size - 1))
+		                size - 1) != 0)
 			abort();
 		(void)dance_clientid_domain(name);
 	} else if (name != NULL || alert == 0) {

@@ -123,8 +123,9 @@ int dance_clientid_encode(const char *name, uint8_t *buf, size_t buflen,
 	if (buflen < n + 1)
 		return DANCE_ERR_INVALID_ARG;
 	buf[0] = (uint8_t)n;
-	if (n > 0)
-		memcpy(buf + 1, name, n);
+	if (n > 0) /* wire octets after the length, not a C string */
+		memcpy(buf + 1, name,
+		       n); // NOLINT(bugprone-not-null-terminated-result)
 	*outlen = n + 1;
 	return DANCE_OK;
 }

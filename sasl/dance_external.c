@@ -177,7 +177,7 @@ static int make_ctx(struct glob *g, const sasl_utils_t *u, dance_ctx **out)
 	              NULL) == SASL_OK &&
 	    opt != NULL && opt[0] != '\0' && (path = strdup(opt)) == NULL)
 		return SASL_NOMEM;
-	if ((r = dance_ctx_new(&ctx)) != DANCE_OK) {
+	if (dance_ctx_new(&ctx) != DANCE_OK) {
 		free(path);
 		return SASL_NOMEM;
 	}

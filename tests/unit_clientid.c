@@ -291,9 +291,12 @@ struct rogue {
 	int received;
 };
 
+/* (int *al: the signature is OpenSSL's callback type) */
 static int rogue_add(SSL *ssl, unsigned int type, unsigned int context,
                      const unsigned char **out, size_t *outlen, X509 *x,
-                     size_t chainidx, int *al, void *arg)
+                     size_t chainidx,
+                     int *al, // NOLINT(readability-non-const-parameter)
+                     void *arg)
 {
 	struct rogue *r = arg;
 
@@ -312,7 +315,9 @@ static int rogue_add(SSL *ssl, unsigned int type, unsigned int context,
 
 static int rogue_parse(SSL *ssl, unsigned int type, unsigned int context,
                        const unsigned char *in, size_t inlen, X509 *x,
-                       size_t chainidx, int *al, void *arg)
+                       size_t chainidx,
+                       int *al, // NOLINT(readability-non-const-parameter)
+                       void *arg)
 {
 	struct rogue *r = arg;
 

@@ -200,25 +200,25 @@ static sasl_conn_t *new_conn(const char *authid, unsigned ssf,
 struct stock_case {
 	const char *name;
 	const char *authid;   /* SASL_AUTH_EXTERNAL, NULL: unset */
-	unsigned secflags;    /* application's security flags */
 	const char *clientin; /* NULL: no initial response */
-	int expect;           /* sasl_server_start() */
 	const char *user;     /* SASL_USERNAME when SASL_OK */
+	unsigned secflags;    /* application's security flags */
+	int expect;           /* sasl_server_start() */
 };
 
 static const struct stock_case stock_cases[] = {
-        {"identity, empty authzid", "cn=admin", 0, "", SASL_OK, "cn=admin"},
-        {"authzid equal to the identity", "cn=admin", 0, "cn=admin", SASL_OK,
-         "cn=admin"},
-        {"another authzid, default policy", "cn=admin", 0, "cn=root",
-         SASL_BADAUTH, NULL},
-        {"no external identity", NULL, 0, "", SASL_NOMECH, NULL},
-        {"anonymous refused", "anonymous", SASL_SEC_NOANONYMOUS, "",
-         SASL_NOAUTHZ, NULL},
-        {"anonymous allowed", "anonymous", 0, "", SASL_OK, "anonymous"},
-        {"no initial response", "cn=admin", 0, NULL, SASL_CONTINUE, NULL},
-        {"uid form", "alice@example.org", SASL_SEC_NOPLAINTEXT, "", SASL_OK,
-         "alice@example.org"},
+        {"identity, empty authzid", "cn=admin", "", "cn=admin", 0, SASL_OK},
+        {"authzid equal to the identity", "cn=admin", "cn=admin", "cn=admin", 0,
+         SASL_OK},
+        {"another authzid, default policy", "cn=admin", "cn=root", NULL, 0,
+         SASL_BADAUTH},
+        {"no external identity", NULL, "", NULL, 0, SASL_NOMECH},
+        {"anonymous refused", "anonymous", "", NULL, SASL_SEC_NOANONYMOUS,
+         SASL_NOAUTHZ},
+        {"anonymous allowed", "anonymous", "", "anonymous", 0, SASL_OK},
+        {"no initial response", "cn=admin", NULL, NULL, 0, SASL_CONTINUE},
+        {"uid form", "alice@example.org", "", "alice@example.org",
+         SASL_SEC_NOPLAINTEXT, SASL_OK},
 };
 
 static void run_stock_table(void)
