@@ -103,11 +103,13 @@ static int read_line(struct link *l, char *out, size_t outlen)
 /* Read lines until the one tagged tag; it is left in line. */
 static int read_tagged(struct link *l, const char *tag, char *line, size_t len)
 {
-	size_t tl = strlen(tag);
+	char want[16];
+	int wl = snprintf(want, sizeof want, "%s ", tag);
 
+	if (wl < 0 || (size_t)wl >= sizeof want)
+		return -1;
 	while (read_line(l, line, len) == 0) {
-		if (strlen(line) > tl && memcmp(line, tag, tl) == 0 &&
-		    line[tl] == ' ')
+		if (strncmp(line, want, (size_t)wl) == 0)
 			return 0;
 		if (line[0] == '+')
 			return 0; /* continuation request */

@@ -123,9 +123,10 @@ int dance_clientid_encode(const char *name, uint8_t *buf, size_t buflen,
 	if (buflen < n + 1)
 		return DANCE_ERR_INVALID_ARG;
 	buf[0] = (uint8_t)n;
-	if (n > 0) /* wire octets after the length, not a C string */
-		memcpy(buf + 1, name,
-		       n); // NOLINT(bugprone-not-null-terminated-result)
+	/* wire octets after the length octet, not a C string */
+	if (n > 0)
+		// NOLINTNEXTLINE(bugprone-not-null-terminated-result)
+		memcpy(buf + 1, name, n);
 	*outlen = n + 1;
 	return DANCE_OK;
 }
