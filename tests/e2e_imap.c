@@ -79,7 +79,7 @@ static void imapd_start(struct imapd *d, const char *conf,
 {
 	char cert[256], key[256], port[16], env[300];
 	const char *argv[32];
-	size_t n = 0;
+	size_t n;
 
 	memset(d, 0, sizeof *d);
 	plugin_dir(d);
@@ -106,8 +106,10 @@ static void imapd_start(struct imapd *d, const char *conf,
 		argv[n++] = ADMIN;
 		argv[n++] = "-t";
 		argv[n++] = "20";
-		for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
+		for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+			cr_assert_lt(n, sizeof argv / sizeof argv[0] - 1);
 			argv[n++] = extra[i];
+		}
 		argv[n] = NULL;
 		cr_assert_eq(proc_spawn(&d->pid, argv, &o), 0);
 		if (proc_wait_port_pid(d->port, 5000, d->pid, NULL) == 0)
