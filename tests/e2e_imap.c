@@ -179,9 +179,10 @@ static void key_of(const char *chain, char *out, size_t len)
 	cr_assert_not_null(rig_fixture(out, len, rel));
 }
 
-/* Run dance-tls-client; returns its exit status, res holds its output. */
-static int client(struct imapd *d, const char *chain, const char *clientname,
-                  const char *authzid, struct proc_result *res)
+/* Run dance-tls-client; returns its exit status, res holds its output.
+ * no_ir: AUTHENTICATE without an initial response (the server asks). */
+static int client_ir(struct imapd *d, const char *chain, const char *clientname,
+                     const char *authzid, int no_ir, struct proc_result *res)
 {
 	char cert[300], key[300], server_ca[300], rel[256], port[16];
 	const char *argv[20];
@@ -210,11 +211,19 @@ static int client(struct imapd *d, const char *chain, const char *clientname,
 		argv[n++] = "-u";
 		argv[n++] = authzid;
 	}
+	if (no_ir)
+		argv[n++] = "-I";
 	argv[n] = NULL;
 	mark_log(d);
 	cr_assert_eq(proc_run(res, argv, NULL, TIMEOUT_MS, NULL), 0);
 	cr_assert(!res->timed_out, "client timed out");
 	return res->exited ? res->exit_code : -1;
+}
+
+static int client(struct imapd *d, const char *chain, const char *clientname,
+                  const char *authzid, struct proc_result *res)
+{
+	return client_ir(d, chain, clientname, authzid, 0, res);
 }
 
 /* ---- a DANE user ------------------------------------------------------------- */
@@ -243,6 +252,13 @@ Test(e2e_imap, example_client_authenticates)
 	                               "authzid=alice@good.test"),
 	                   "%s", log);
 	free(log);
+	proc_result_free(&res);
+	/* without SASL-IR: the server sends "+ " and the client answers */
+	cr_expect_eq(client_ir(&d, "alice.chain.pem", NULL, "shared@good.test",
+	                       1, &res),
+	             0, "%s%s", res.out, res.err);
+	cr_expect_not_null(strstr(res.out, "(as shared@good.test)"), "%s",
+	                   res.out);
 	proc_result_free(&res);
 	imapd_stop(&d);
 }
