@@ -33,6 +33,7 @@ done
 
 work=$(mktemp -d /tmp/dance-demo-imap-XXXXXX)
 pid=
+# shellcheck disable=SC2317 # (called by the EXIT trap)
 cleanup() {
 	if [ -n "$pid" ]; then
 		kill "$pid" 2>/dev/null || true
