@@ -738,10 +738,14 @@ DANCE_EXPORT DANCE_WUR int dance_ssl_get_peer(struct ssl_st *ssl,
         DANCE_NONNULL(2);
 
 /*
- * Verify what a client presented: if peer->clientname is set, its domain
- * (the name, or the name after a leading "_user." label) must be on the
- * allow-list, otherwise *out is DANCE_REFUSED_NOT_ALLOWED and nothing is
- * looked up; then dance_verify_der() with the chain and the ClientName.
+ * Verify what a client presented: if peer->clientname is set, it must be a
+ * host name (else DANCE_REFUSED_CLIENTID) whose domain (the name, or the
+ * name after a leading "_user." label) is on the allow-list, otherwise *out
+ * is DANCE_REFUSED_NOT_ALLOWED; in both cases nothing is looked up. Then
+ * dance_verify_der() with the chain and "_user." + that domain as the
+ * ClientName: on the wire the ClientName is the client's domain name
+ * ("example.org", draft-ietf-dance-client-auth), and the "_user.example.org"
+ * form is accepted as well.
  * Returns as dance_verify_der(); DANCE_ERR_INVALID_ARG if peer->n is 0.
  * Thread-safe.
  */

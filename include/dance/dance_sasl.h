@@ -22,6 +22,7 @@
  *                        ? SASL_OK : SASL_FAIL;
  *     }
  *
+ *     // (cast through (void (*)(void)) under -Wcast-function-type)
  *     static sasl_callback_t callbacks[] = {
  *         {DANCE_SASL_CB_PEER_CHAIN, (int (*)(void))peer_chain, &tls_conn},
  *         {SASL_CB_LIST_END, NULL, NULL},
