@@ -175,7 +175,7 @@ mk_cert() {
 		rig_ext extendedKeyUsage clientAuth
 	fi
 	local sanlines=() i=1 d
-	[ -z "$uid" ] || sanlines+=("otherName.1 = 0.9.2342.19200300.100.1.1;UTF8:$uid")
+	[ -z "$uid" ] || sanlines+=("otherName.1 = 0.9.2342.19200300.100.1.1;FORMAT:UTF8,UTF8:$uid")
 	for d in "${dns[@]}"; do
 		sanlines+=("DNS.$i = $d")
 		i=$((i + 1))
