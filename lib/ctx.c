@@ -1,48 +1,113 @@
 /*
- * ctx.c -- the dance context: creation, logging, freeing.
+ * ctx.c -- the dance context: creation, the log callback, the freeze (once,
+ * thread-safe), freeing, and the accessors other parts of libdance use to
+ * read the frozen configuration.
  *
- * PLACEHOLDER: the configuration (dance.conf keywords), the freeze and the
- * resolver are added by the DNS-layer work (issue 2).
+ * The freeze: the first lookup (or dance_ctx_freeze()) checks the settings
+ * against each other and sets up the resolver, under cfg_lk, exactly once;
+ * its result is kept and returned to every later caller. After it, the
+ * configuration never changes, so readers need no lock; "frozen" is
+ * published with release semantics after the setup is complete.
  */
-#include "internal.h"
+#include "ctx.h"
 
-#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-struct dance_ctx {
-	dance_log_fn *log_fn;
-	void *log_arg;
-	enum dance_log_level log_level;
-};
+/* The resolver waits with deadlines on CLOCK_MONOTONIC (dns.c). */
+static int cond_init_monotonic(pthread_cond_t *cv)
+{
+	pthread_condattr_t attr;
+	int r;
+
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	r = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (r == 0)
+		r = pthread_cond_init(cv, &attr);
+	pthread_condattr_destroy(&attr);
+	return r;
+}
 
 int dance_ctx_new(dance_ctx **out)
 {
-	*out = calloc(1, sizeof **out);
-	if (*out == NULL)
+	dance_ctx *ctx;
+
+	*out = NULL;
+	if ((ctx = calloc(1, sizeof *ctx)) == NULL)
 		return DANCE_ERR_NOMEM;
-	(*out)->log_level = DANCE_LOG_INFO;
+	if (pthread_mutex_init(&ctx->cfg_lk, NULL) != 0) {
+		free(ctx);
+		return DANCE_ERR_NOMEM;
+	}
+	if (pthread_mutex_init(&ctx->lk, NULL) != 0) {
+		pthread_mutex_destroy(&ctx->cfg_lk);
+		free(ctx);
+		return DANCE_ERR_NOMEM;
+	}
+	if (cond_init_monotonic(&ctx->cv) != 0) {
+		pthread_mutex_destroy(&ctx->lk);
+		pthread_mutex_destroy(&ctx->cfg_lk);
+		free(ctx);
+		return DANCE_ERR_NOMEM;
+	}
+	atomic_init(&ctx->frozen, 0);
+	if (dance_config_defaults(ctx) != DANCE_OK) {
+		dance_ctx_free(ctx);
+		return DANCE_ERR_NOMEM;
+	}
+	*out = ctx;
 	return DANCE_OK;
 }
 
 void dance_ctx_free(dance_ctx *ctx)
 {
+	if (ctx == NULL)
+		return;
+	dance_resolver_free(ctx);
+	dance_config_free(ctx);
+	pthread_cond_destroy(&ctx->cv);
+	pthread_mutex_destroy(&ctx->lk);
+	pthread_mutex_destroy(&ctx->cfg_lk);
 	free(ctx);
 }
 
 int dance_ctx_set_log(dance_ctx *ctx, dance_log_fn *fn, void *arg)
 {
-	ctx->log_fn = fn;
-	ctx->log_arg = arg;
-	return DANCE_OK;
+	int r = DANCE_OK;
+
+	pthread_mutex_lock(&ctx->cfg_lk);
+	if (atomic_load(&ctx->frozen)) {
+		r = DANCE_ERR_FROZEN;
+	} else {
+		ctx->log_fn = fn;
+		ctx->log_arg = arg;
+	}
+	pthread_mutex_unlock(&ctx->cfg_lk);
+	return r;
 }
 
-int dance_ctx_load_config(dance_ctx *ctx, const char *path, char *errbuf,
-                          size_t errlen)
+int dance_ctx_freeze(dance_ctx *ctx)
 {
-	(void)ctx;
-	dance_fmt(errbuf, errlen, "%s: configuration not implemented yet",
-	          path ? path : DANCE_DEFAULT_CONFIG);
-	return DANCE_ERR_CONFIG;
+	char err[512] = "";
+	int r;
+
+	if (atomic_load_explicit(&ctx->frozen, memory_order_acquire))
+		return ctx->freeze_err;
+	pthread_mutex_lock(&ctx->cfg_lk);
+	if (atomic_load_explicit(&ctx->frozen, memory_order_relaxed)) {
+		r = ctx->freeze_err;
+		goto out;
+	}
+	if ((r = dance_config_check(ctx, err, sizeof err)) != DANCE_OK)
+		DLOG_ERROR(ctx, "%s", err);
+	else
+		r = dance_resolver_setup(ctx);
+	ctx->freeze_err = r;
+	atomic_store_explicit(&ctx->frozen, 1, memory_order_release);
+out:
+	pthread_mutex_unlock(&ctx->cfg_lk);
+	return r;
 }
 
 void dance_log(const dance_ctx *ctx, enum dance_log_level level,
@@ -63,10 +128,36 @@ void dance_log(const dance_ctx *ctx, enum dance_log_level level,
 	ctx->log_fn(ctx->log_arg, level, msg);
 }
 
+/* ---- accessors (internal.h) --------------------------------------------- */
+
 enum dance_label_form dance_ctx_user_label(const dance_ctx *ctx,
                                            const char *domain)
 {
-	(void)ctx;
-	(void)domain;
-	return DANCE_LABEL_PLAIN;
+	for (size_t i = 0; i < ctx->ndomain_labels; i++)
+		if (strcmp(ctx->domain_labels[i].domain, domain) == 0)
+			return ctx->domain_labels[i].form;
+	return ctx->user_label;
+}
+
+unsigned dance_ctx_clientid_codepoint(const dance_ctx *ctx)
+{
+	return ctx->clientid_codepoint;
+}
+
+const char *dance_ctx_ssh_authorized_dir(const dance_ctx *ctx)
+{
+	return ctx->ssh_authorized_dir;
+}
+
+int dance_ctx_is_ssh_ca_domain(const dance_ctx *ctx, const char *domain)
+{
+	for (size_t i = 0; i < ctx->ssh_ca_domains.n; i++)
+		if (strcmp(ctx->ssh_ca_domains.v[i], domain) == 0)
+			return 1;
+	return 0;
+}
+
+unsigned dance_ctx_lookup_timeout_ms(const dance_ctx *ctx)
+{
+	return ctx->lookup_timeout_ms;
 }

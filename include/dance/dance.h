@@ -520,32 +520,50 @@ dance_dane_check(const struct dance_dane_params *p, struct stack_st_X509 *chain,
  * the given type name ("ssh-ed25519", "ecdsa-sha2-nistp256/384/521",
  * "ssh-rsa" of 2048 bits or more) into its DER SubjectPublicKeyInfo.
  * type may be NULL (then the blob's own type is used) but must equal the
- * blob's type when given. Strict: trailing bytes, off-curve or compressed
- * points, wrong curve names, short or non-minimal mpints are
- * DANCE_ERR_PARSE; other key types DANCE_ERR_UNSUPPORTED. *spki is
- * malloc'd.
+ * blob's type when given. Strict: a type mismatch, trailing bytes,
+ * truncated or over-long fields, off-curve, compressed or wrong-length
+ * points, wrong curve names, empty, negative or non-minimal mpints, an even
+ * RSA modulus or exponent, e = 1, a modulus over 16384 bits are
+ * DANCE_ERR_PARSE; well-formed keys of other types (ssh-dss, sk-*,
+ * *-cert-v01@openssh.com, ...), RSA moduli under 2048 bits and RSA
+ * exponents of 2^32 or more are DANCE_ERR_UNSUPPORTED. *spki is malloc'd
+ * (NULL on error). Reentrant.
  */
 DANCE_EXPORT DANCE_WUR int
 dance_sshkey_to_spki(const char *type, const uint8_t *blob, size_t bloblen,
                      uint8_t **spki, size_t *spkilen) DANCE_NONNULL(2, 4, 5);
 
-/* The same from text: "TYPE BASE64 [comment]" (a .pub file line) or, with
- * type given separately, BASE64 alone. */
+/* The same from text: "TYPE BASE64 [comment]" (a .pub file line, at most
+ * one final line end) or, with type given separately, BASE64 alone (as
+ * sshd's %k). Base64 is strict: padded, no white space inside, unused bits
+ * zero. A TYPE word must equal type when both are given. */
 DANCE_EXPORT DANCE_WUR int
 dance_sshkey_text_to_spki(const char *type, const char *text, uint8_t **spki,
                           size_t *spkilen) DANCE_NONNULL(2, 3, 4);
 
 /* The reverse, for "3 1 0" records: a DER SubjectPublicKeyInfo of a
- * supported key to "TYPE BASE64" (malloc'd). */
+ * supported key to "TYPE BASE64" (malloc'd, no comment, no newline). Only
+ * the canonical SPKI that dance_sshkey_to_spki() would produce for the key
+ * is accepted (DANCE_ERR_PARSE otherwise, e.g. a compressed EC point or
+ * trailing bytes); other key types are DANCE_ERR_UNSUPPORTED. Reentrant. */
 DANCE_EXPORT DANCE_WUR int dance_spki_to_sshkey(const uint8_t *spki,
                                                 size_t spkilen, char **line)
         DANCE_NONNULL(1, 3);
 
 /*
- * Does a SubjectPublicKeyInfo match one of the usable DANE-EE selector-1
- * records of rrset (matching types 0/1/2, with digest agility: when SHA-512
- * records are present, SHA-256 records of the same usage and selector are
- * ignored)? *matched is 1 or 0; *index the record that matched or -1.
+ * Does a DER SubjectPublicKeyInfo match a record of rrset? Only records
+ * with problem DANCE_TLSA_USABLE, usage DANE-EE (3), selector SPKI (1),
+ * matching type 0, 1 or 2 with the right data length count; all others are
+ * ignored. Digest agility as OpenSSL's DANE engine does it for one usage
+ * and selector (RFC 7671 section 9): digest types are ranked SHA2-512 above
+ * SHA2-256; when a counting SHA2-512 record is present, the SHA2-256
+ * records are ignored; Full (0) records always count. Digests are compared
+ * with CRYPTO_memcmp after a length check. The rrset's dns_class is not
+ * looked at: only a DANCE_DNS_SECURE answer may authenticate, which the
+ * caller checks. *matched is 1 or 0; *index (if not NULL) the index in
+ * rrset->records of the first counting record that matched, or -1.
+ * Returns DANCE_OK, DANCE_ERR_INVALID_ARG (empty spki) or DANCE_ERR_CRYPTO.
+ * Reentrant.
  */
 DANCE_EXPORT DANCE_WUR int
 dance_spki_match(const struct dance_tlsa_rrset *rrset, const uint8_t *spki,
