@@ -58,7 +58,16 @@ struct run {
 	int *errs;
 	struct akc_answer *answers;
 	struct akc_decision d;
+	double t_start, t_config, t_lookup; /* ms, CLOCK_MONOTONIC */
 };
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
 
 static void usage(FILE *f)
 {
@@ -262,8 +271,10 @@ static int look_up(struct run *rn)
 	rn->answers = calloc(rn->nnames, sizeof *rn->answers);
 	if (rn->rrsets == NULL || rn->errs == NULL || rn->answers == NULL)
 		return DANCE_ERR_NOMEM;
+	double t0 = now_ms();
 	r = dance_lookup_tlsa_many(rn->ctx, (const char *const *)rn->names,
 	                           rn->nnames, rn->rrsets, rn->errs);
+	rn->t_lookup = now_ms() - t0;
 	for (size_t i = 0; i < rn->nnames; i++) {
 		if (r != DANCE_OK && rn->errs[i] == DANCE_OK &&
 		    rn->rrsets[i] == NULL)
@@ -377,6 +388,7 @@ int main(int argc, char **argv)
 
 	memset(&rn, 0, sizeof rn);
 	rn.args = &a;
+	rn.t_start = now_ms();
 	if (parse_args(argc, argv, &a) != 0) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -395,8 +407,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	set_backstop(rn.ctx);
+	rn.t_config = now_ms() - rn.t_start;
 	verdict = decide(&rn, why, sizeof why);
 	log_decision(&rn, verdict, rn.d.identity, why);
+	akc_log(AKC_LOG_DEBUG,
+	        "timing: configuration %.2f ms, %zu lookup(s) %.2f ms, "
+	        "total %.2f ms",
+	        rn.t_config, rn.nnames, rn.t_lookup, now_ms() - rn.t_start);
 	(void)alarm(0);
 	if (rn.d.output != NULL && rn.d.outlen > 0 &&
 	    rn.d.verdict != AKC_REFUSED)
