@@ -101,7 +101,7 @@ static int direct_conf(const struct rig *rig, char *out, size_t outlen)
 }
 
 /* One helper run as sshd does it; wall time in ms, or -1. */
-static double helper_once(const struct sshd *s, const struct passwd *pw,
+static double helper_once(const struct sshd *s, uid_t uid, gid_t gid,
                           const char *b64)
 {
 	double t0 = now_ms();
@@ -113,8 +113,8 @@ static double helper_once(const struct sshd *s, const struct passwd *pw,
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 		if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
-		    setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
-		    setuid(pw->pw_uid) != 0)
+		    setgroups(0, NULL) != 0 || setgid(gid) != 0 ||
+		    setuid(uid) != 0)
 			_exit(127);
 		execl(s->helper, s->helper, "-c", s->dance_conf, "dtb-dns",
 		      "ssh-ed25519", b64, (char *)NULL);
@@ -129,12 +129,14 @@ static double helper_once(const struct sshd *s, const struct passwd *pw,
 static int bench_helper(const struct sshd *s, int runs)
 {
 	char path[PATH_MAX], *b64 = NULL;
-	const struct passwd *pw = getpwnam(s->akc_user);
+	struct passwd pwbuf, *pw = NULL;
+	char pwtext[4096];
 	struct proc_result res;
 	double *t = calloc((size_t)runs, sizeof *t);
 	int r = -1;
 
-	if (pw == NULL || t == NULL ||
+	if (getpwnam_r(s->akc_user, &pwbuf, pwtext, sizeof pwtext, &pw) != 0 ||
+	    pw == NULL || t == NULL ||
 	    (b64 = proc_read_file(rig_fixture(path, sizeof path, "sshd/ed.b64"),
 	                          NULL)) == NULL)
 		goto out;
@@ -153,9 +155,9 @@ static int bench_helper(const struct sshd *s, int runs)
 	}
 	proc_result_free(&res);
 	for (int i = 0; i < 5; i++)
-		(void)helper_once(s, pw, b64);
+		(void)helper_once(s, pw->pw_uid, pw->pw_gid, b64);
 	for (int i = 0; i < runs; i++)
-		if ((t[i] = helper_once(s, pw, b64)) < 0)
+		if ((t[i] = helper_once(s, pw->pw_uid, pw->pw_gid, b64)) < 0)
 			goto out;
 	double med = quantile(t, (size_t)runs, 0.5);
 	printf("helper run (fork, setuid, exec, 1 validated lookup, match): "

@@ -113,7 +113,7 @@ void akc_authfile_clear(struct akc_file *f);
 /* ---- reading the file safely (secfile.c) ------------------------------ */
 
 /* Largest authorization file read, in octets. */
-#define AKC_FILE_MAX (1024 * 1024)
+#define AKC_FILE_MAX ((size_t)1024 * 1024)
 
 /*
  * Is user a name that may become a file name under the authorization

@@ -69,8 +69,10 @@ void akc_log_clean(const char *s, char *out, size_t outlen)
 	if (outlen == 0)
 		return;
 	for (; s != NULL && *s != '\0' && n + 1 < outlen; s++) {
-		unsigned char c = (unsigned char)*s;
-		out[n++] = (c < 0x20 || c == 0x7f || c == '"') ? '?' : (char)c;
+		char c = *s;
+		if ((unsigned char)c < 0x20 || c == 0x7f || c == '"')
+			c = '?';
+		out[n++] = c;
 	}
 	out[n] = '\0';
 	if (s != NULL && *s != '\0' && outlen > 4)

@@ -65,7 +65,9 @@ static char *dup_lower(const char *s, size_t n)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		d[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		d[i] = c;
 	}
 	d[n] = '\0';
 	return d;
@@ -217,12 +219,49 @@ static int split_line(const char *p, const char *end, const char **opt,
 	return 0;
 }
 
+/* Length and characters of a line: 0 if acceptable. */
+static int line_text_ok(const char *p, const char *end, char *why,
+                        size_t whylen)
+{
+	if ((size_t)(end - p) > AKC_LINE_MAX) {
+		dance_fmt(why, whylen, "line too long");
+		return -1;
+	}
+	for (; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			dance_fmt(why, whylen, "control character in line");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The options (checked, copied) and the identity of a non-empty line. */
+static int parse_fields(const char *p, const char *end, struct akc_entry *e,
+                        char *why, size_t whylen)
+{
+	const char *opt, *id;
+	size_t optlen, idlen;
+	int r;
+
+	if (split_line(p, end, &opt, &optlen, &id, &idlen, why, whylen) != 0)
+		return DANCE_ERR_PARSE;
+	if (opt != NULL) {
+		if ((r = akc_options_check(opt, optlen, why, whylen)) !=
+		    DANCE_OK)
+			return r;
+		if ((e->options = strndup(opt, optlen)) == NULL)
+			return DANCE_ERR_NOMEM;
+	}
+	return parse_identity(id, idlen, e, why, whylen);
+}
+
 int akc_parse_line(const char *line, size_t len, unsigned lineno,
                    struct akc_entry *e, enum akc_line_kind *kind, char *why,
                    size_t whylen)
 {
-	const char *p = line, *end = line + len, *opt, *id;
-	size_t optlen, idlen;
+	const char *p = line, *end = line + len;
 	int r = DANCE_OK;
 
 	memset(e, 0, sizeof *e);
@@ -230,35 +269,15 @@ int akc_parse_line(const char *line, size_t len, unsigned lineno,
 	dance_fmt(why, whylen, "malformed line");
 	if (len > 0 && line[len - 1] == '\r')
 		end--;
-	if ((size_t)(end - p) > AKC_LINE_MAX) {
-		dance_fmt(why, whylen, "line too long");
+	if (line_text_ok(p, end, why, whylen) != 0)
 		goto out;
-	}
-	for (const char *q = p; q < end; q++) {
-		unsigned char c = (unsigned char)*q;
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			dance_fmt(why, whylen, "control character in line");
-			goto out;
-		}
-	}
 	while (p < end && is_space(*p))
 		p++;
 	if (p == end || *p == '#') {
 		*kind = AKC_LINE_EMPTY;
 		goto out;
 	}
-	if (split_line(p, end, &opt, &optlen, &id, &idlen, why, whylen) != 0)
-		goto out;
-	if (opt != NULL) {
-		if ((r = akc_options_check(opt, optlen, why, whylen)) !=
-		    DANCE_OK)
-			goto out;
-		if ((e->options = strndup(opt, optlen)) == NULL) {
-			r = DANCE_ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((r = parse_identity(id, idlen, e, why, whylen)) != DANCE_OK)
+	if ((r = parse_fields(p, end, e, why, whylen)) != DANCE_OK)
 		goto out;
 	e->line = lineno;
 	*kind = AKC_LINE_ENTRY;

@@ -265,13 +265,15 @@ static void bad_name(char *why, size_t whylen, const char *what,
                      const char *name, size_t n)
 {
 	char shown[64];
-	size_t k = n < sizeof shown - 1 ? n : sizeof shown - 1;
+	size_t k = 0;
 
-	memcpy(shown, name, k);
+	for (; k < n && k + 1 < sizeof shown; k++) {
+		char c = name[k];
+		if (!isprint((unsigned char)c) || c == '\'')
+			c = '?';
+		shown[k] = c;
+	}
 	shown[k] = '\0';
-	for (size_t i = 0; i < k; i++)
-		if (!isprint((unsigned char)shown[i]) || shown[i] == '\'')
-			shown[i] = '?';
 	dance_fmt(why, whylen, "%s '%s'", what, shown);
 }
 

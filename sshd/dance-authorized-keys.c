@@ -266,7 +266,7 @@ static int look_up(struct run *rn)
 	                     rn->nca, &rn->names, &rn->nnames);
 	if (r != DANCE_OK || rn->nnames == 0)
 		return r;
-	rn->rrsets = calloc(rn->nnames, sizeof *rn->rrsets);
+	rn->rrsets = calloc(rn->nnames, sizeof(struct dance_tlsa_rrset *));
 	rn->errs = calloc(rn->nnames, sizeof *rn->errs);
 	rn->answers = calloc(rn->nnames, sizeof *rn->answers);
 	if (rn->rrsets == NULL || rn->errs == NULL || rn->answers == NULL)

@@ -32,8 +32,12 @@ int akc_base64(const uint8_t *in, size_t len, char **out)
 			v |= in[i + 2];
 		s[o++] = b64chars[(v >> 18) & 63];
 		s[o++] = b64chars[(v >> 12) & 63];
-		s[o++] = left > 1 ? b64chars[(v >> 6) & 63] : '=';
-		s[o++] = left > 2 ? b64chars[v & 63] : '=';
+		s[o++] = '=';
+		s[o++] = '=';
+		if (left > 1)
+			s[o - 2] = b64chars[(v >> 6) & 63];
+		if (left > 2)
+			s[o - 1] = b64chars[v & 63];
 	}
 	s[o] = '\0';
 	*out = s;
@@ -45,6 +49,26 @@ static int b64val(char c)
 	const char *p = c ? strchr(b64chars, c) : NULL;
 
 	return p ? (int)(p - b64chars) : -1;
+}
+
+/* Decode the quad at in into out (1 to 3 octets: 3 - pad); the bits
+ * below the padding must be zero. Returns the octets written or -1. */
+static int decode_quad(const char *in, size_t pad, uint8_t *out)
+{
+	uint32_t w = 0;
+
+	for (size_t k = 0; k < 4; k++) {
+		int v = k >= 4 - pad ? 0 : b64val(in[k]);
+		if (v < 0)
+			return -1;
+		w = w << 6 | (uint32_t)v;
+	}
+	if ((pad == 2 && (w & 0xffff)) || (pad == 1 && (w & 0xff)))
+		return -1;
+	out[0] = (uint8_t)(w >> 16);
+	out[1] = (uint8_t)(w >> 8);
+	out[2] = (uint8_t)w;
+	return (int)(3 - pad);
 }
 
 int akc_unbase64(const char *in, uint8_t **out, size_t *outlen)
@@ -61,29 +85,12 @@ int akc_unbase64(const char *in, uint8_t **out, size_t *outlen)
 	if ((buf = malloc(n / 4 * 3)) == NULL)
 		return DANCE_ERR_NOMEM;
 	for (size_t i = 0; i < n; i += 4) {
-		int v[4];
-		int last = i + 4 == n;
-		for (int k = 0; k < 4; k++) {
-			int is_pad = last && k >= 4 - (int)pad;
-			v[k] = is_pad ? 0 : b64val(in[i + k]);
-			if (v[k] < 0) {
-				free(buf);
-				return DANCE_ERR_PARSE;
-			}
-		}
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
-		             (uint32_t)v[2] << 6 | (uint32_t)v[3];
-		buf[o++] = (uint8_t)(w >> 16);
-		if (!(last && pad == 2))
-			buf[o++] = (uint8_t)(w >> 8);
-		if (!(last && pad >= 1))
-			buf[o++] = (uint8_t)w;
-		/* Non-canonical: bits below the padding must be zero. */
-		if (last &&
-		    ((pad == 2 && (w & 0xffff)) || (pad == 1 && (w & 0xff)))) {
+		int k = decode_quad(in + i, i + 4 == n ? pad : 0, buf + o);
+		if (k < 0) {
 			free(buf);
 			return DANCE_ERR_PARSE;
 		}
+		o += (size_t)k;
 	}
 	*out = buf;
 	*outlen = o;

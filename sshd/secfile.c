@@ -86,7 +86,7 @@ static int read_all(int fd, char **text, size_t *len, char *why, size_t whylen)
 			char *nb;
 			if (cap > AKC_FILE_MAX) {
 				dance_fmt(why, whylen,
-				          "file larger than %d "
+				          "file larger than %zu "
 				          "octets",
 				          AKC_FILE_MAX);
 				r = DANCE_ERR_PARSE;
@@ -111,7 +111,7 @@ static int read_all(int fd, char **text, size_t *len, char *why, size_t whylen)
 		n += (size_t)k;
 	}
 	if (n > AKC_FILE_MAX) {
-		dance_fmt(why, whylen, "file larger than %d octets",
+		dance_fmt(why, whylen, "file larger than %zu octets",
 		          AKC_FILE_MAX);
 		r = DANCE_ERR_PARSE;
 		goto out;

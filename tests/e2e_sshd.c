@@ -465,8 +465,8 @@ Test(sshd, rotation)
 	expect_in(&l, "dtk-rot");
 	login_free(&l);
 
-	cr_assert_eq(rig_zone(rig, "ssh.test", "del", old_rr, NULL), 0);
-	cr_assert_eq(rig_zone(rig, "ssh.test", "add", new_rr, NULL), 0);
+	cr_assert_eq(rig_zone(rig, "ssh.test", "del", old_rr, (char *)NULL), 0);
+	cr_assert_eq(rig_zone(rig, "ssh.test", "add", new_rr, (char *)NULL), 0);
 
 	login("dtk-rot", "sshd/rot_old", &l);
 	expect_refused(&l, "rot@ssh.test: no-match");
@@ -492,10 +492,10 @@ Test(sshd, revocation_within_max_ttl)
 	login_free(&l);
 
 	cr_assert_eq(rig_zone(rig, "ssh.test", "del-name", "rev._user.ssh.test",
-	                      "TLSA", NULL),
+	                      "TLSA", (char *)NULL),
 	             0);
 	t0 = proc_now_ms();
-	while (!refused && proc_now_ms() - t0 < MAX_TTL_S * 1000) {
+	while (!refused && proc_now_ms() - t0 < MAX_TTL_S * 1000L) {
 		login("dtk-rev", "sshd/rev", &l);
 		refused = !l.ok;
 		if (refused)

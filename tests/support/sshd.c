@@ -97,13 +97,14 @@ static int copy_file(const char *from, const char *to, mode_t mode,
 		return -1;
 	}
 	if (append != NULL) {
-		all = strf("%s\n%s\n", text, append);
-		free(text);
-		if ((text = all) == NULL)
+		if ((all = strf("%s\n%s\n", text, append)) == NULL) {
+			free(text);
 			return -1;
-		len = strlen(text);
+		}
+		len = strlen(all);
 	}
-	r = write_file(to, text, len, mode);
+	r = write_file(to, all != NULL ? all : text, len, mode);
+	free(all);
 	free(text);
 	return r;
 }
@@ -170,6 +171,21 @@ static void rm_rf(const char *dir)
 
 /* ---- running commands ---------------------------------------------------- */
 
+/* Look up an account (reentrant); 1 if it exists, with its ids. */
+static int account_ids(const char *name, uid_t *uid, gid_t *gid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (getpwnam_r(name, &pw, buf, sizeof buf, &res) != 0 || res == NULL)
+		return 0;
+	if (uid != NULL)
+		*uid = pw.pw_uid;
+	if (gid != NULL)
+		*gid = pw.pw_gid;
+	return 1;
+}
+
 static int run_quiet(const char *const argv[])
 {
 	struct proc_result res;
@@ -193,7 +209,7 @@ int sshd_account_add(const char *name)
 	                     name,      NULL};
 	const char *unlock[] = {"usermod", "-p", "*", name, NULL};
 
-	if (getpwnam(name) == NULL && run_quiet(add) != 0)
+	if (!account_ids(name, NULL, NULL) && run_quiet(add) != 0)
 		return -1;
 	return run_quiet(unlock);
 }
@@ -202,7 +218,7 @@ int sshd_account_del(const char *name)
 {
 	const char *del[] = {"userdel", name, NULL};
 
-	if (getpwnam(name) == NULL)
+	if (!account_ids(name, NULL, NULL))
 		return 0;
 	return run_quiet(del);
 }
@@ -222,7 +238,7 @@ static int akc_user_add(const char *name, int *created)
 	                     NULL};
 
 	*created = 0;
-	if (getpwnam(name) != NULL)
+	if (account_ids(name, NULL, NULL))
 		return 0;
 	if (run_quiet(add) != 0)
 		return -1;
@@ -258,13 +274,54 @@ static int copy_conf_file(FILE *out, const struct sshd *s, const char *kw,
 	return r;
 }
 
+/* The base configuration's lines, with file-valued ones copied in;
+ * *unbound set if an unbound-config line was copied (with o's extra). */
+static int copy_conf_lines(FILE *out, const struct sshd *s,
+                           const struct sshd_opts *o, char *text, int *unbound)
+{
+	char *line, *next;
+	int n = 0;
+
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		char kw[64], val[PATH_MAX];
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (sscanf(line, "%63s %4095s", kw, val) != 2 ||
+		    !is_file_keyword(kw)) {
+			fprintf(out, "%s\n", line);
+			continue;
+		}
+		int ub = strcmp(kw, "unbound-config") == 0 && !*unbound;
+		if (copy_conf_file(out, s, kw, val, n++,
+		                   ub ? o->unbound_extra : NULL) != 0)
+			return -1;
+		*unbound |= ub;
+	}
+	return 0;
+}
+
+/* An unbound-config file holding only o's extra lines. */
+static int add_unbound_extra(FILE *out, const struct sshd *s,
+                             const struct sshd_opts *o)
+{
+	char *ubc = strf("%s/etc/files/unbound-extra.conf", s->rundir);
+	char *t = strf("%s\n", o->unbound_extra);
+	int w = ubc && t ? write_file(ubc, t, strlen(t), 0644) : -1;
+
+	if (w == 0)
+		fprintf(out, "unbound-config %s\n", ubc);
+	free(ubc);
+	free(t);
+	return w;
+}
+
 static int write_dance_conf(struct sshd *s, const struct sshd_opts *o)
 {
-	char *text = proc_read_file(o->dance_conf, NULL), *line, *next;
-	char *buf = NULL;
+	char *text = proc_read_file(o->dance_conf, NULL), *buf = NULL;
 	size_t blen = 0;
 	FILE *out = open_memstream(&buf, &blen);
-	int n = 0, r = -1, unbound_done = 0;
+	int r = -1, unbound = 0;
 
 	if (text == NULL || out == NULL) {
 		warn("cannot read %s", o->dance_conf);
@@ -272,43 +329,17 @@ static int write_dance_conf(struct sshd *s, const struct sshd_opts *o)
 	}
 	fprintf(out, "# dance.conf for the test sshd's helper, from %s\n",
 	        o->dance_conf);
-	for (line = text; line != NULL && *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		char kw[64], val[PATH_MAX];
-		if (sscanf(line, "%63s %4095s", kw, val) == 2 &&
-		    is_file_keyword(kw)) {
-			int ub = strcmp(kw, "unbound-config") == 0 &&
-			         !unbound_done;
-			if (copy_conf_file(out, s, kw, val, n++,
-			                   ub ? o->unbound_extra : NULL) != 0)
-				goto out;
-			unbound_done |= ub;
-			continue;
-		}
-		fprintf(out, "%s\n", line);
-	}
-	if (!unbound_done && o->unbound_extra != NULL) {
-		char *ubc = strf("%s/etc/files/unbound-extra.conf", s->rundir);
-		char *t = strf("%s\n", o->unbound_extra);
-		int w = ubc && t ? write_file(ubc, t, strlen(t), 0644) : -1;
-		if (w == 0)
-			fprintf(out, "unbound-config %s\n", ubc);
-		free(ubc);
-		free(t);
-		if (w != 0)
-			goto out;
-	}
+	if (copy_conf_lines(out, s, o, text, &unbound) != 0 ||
+	    (!unbound && o->unbound_extra != NULL &&
+	     add_unbound_extra(out, s, o) != 0))
+		goto out;
 	fprintf(out, "ssh-authorized-dir %s\n", s->authdir);
 	if (o->conf_extra != NULL)
 		fprintf(out, "%s\n", o->conf_extra);
-	if (fclose(out) != 0) {
-		out = NULL;
-		goto out;
-	}
+	r = fclose(out) == 0 ? 0 : -1;
 	out = NULL;
-	r = write_file(s->dance_conf, buf, blen, 0644);
+	if (r == 0)
+		r = write_file(s->dance_conf, buf, blen, 0644);
 out:
 	if (out != NULL)
 		fclose(out);
@@ -435,7 +466,8 @@ static int prepare(struct sshd *s, const struct sshd_opts *o, int *akc_new)
 {
 	const char *keygen[] = {"ssh-keygen", "-q", "-t", "ed25519", "-N",
 	                        "",           "-f", NULL, NULL};
-	struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
 	char *hostkey = strf("%s/etc/ssh_host_ed25519_key", s->rundir);
 	int r = -1, fd;
 
@@ -446,10 +478,10 @@ static int prepare(struct sshd *s, const struct sshd_opts *o, int *akc_new)
 	    copy_file(o->helper, s->helper, 0755, NULL) != 0)
 		goto out;
 	if (akc_user_add(s->akc_user, akc_new) != 0 ||
-	    (pw = getpwnam(s->akc_user)) == NULL)
+	    !account_ids(s->akc_user, &uid, &gid))
 		goto out;
 	fd = open(s->akc_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid) != 0) {
+	if (fd < 0 || fchown(fd, uid, gid) != 0) {
 		if (fd >= 0)
 			close(fd);
 		goto out;
