@@ -32,9 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INPUT_MAX   (1024 * 1024) /* largest input file read */
-#define MAX_RECORDS 6             /* distinct selector/mtype pairs */
-#define TTL_MAX     2147483647UL  /* RFC 2181 section 8 */
+#define INPUT_MAX   ((size_t)1024 * 1024) /* largest input file read */
+#define MAX_RECORDS 6                     /* distinct selector/mtype pairs */
+#define TTL_MAX     2147483647UL          /* RFC 2181 section 8 */
 
 enum kind { KIND_CA, KIND_USER, KIND_SSH_CA };
 
@@ -172,6 +172,27 @@ static int parse_records(struct opts *o)
 	}
 }
 
+/* Which options go with which kind. Returns -1 to go on, or EXIT_USAGE. */
+static int check_combination(struct opts *o, const char *kind, int label_given)
+{
+	if (o->kind == KIND_USER && (o->user == NULL || o->domain != NULL))
+		return usage_error("%s: give --user UID@DOMAIN (and no "
+		                   "--domain)",
+		                   kind);
+	if (o->kind != KIND_USER &&
+	    (o->domain == NULL || o->user != NULL || label_given))
+		return usage_error("%s: give --domain DOMAIN (and no --user, "
+		                   "--hashed or --plain)",
+		                   kind);
+	if (o->kind == KIND_SSH_CA && o->records != NULL)
+		return usage_error("%s: publishes 2-1-0 only (the key itself, "
+		                   "for sshd); --records is not taken",
+		                   kind);
+	if (o->records != NULL && parse_records(o) != 0)
+		return EXIT_USAGE;
+	return -1;
+}
+
 /* Parse argv (argv[0] is the subcommand). Returns -1 to go on, or an exit
  * status (help printed, or a usage error). */
 static int parse_options(int argc, char **argv, struct opts *o)
@@ -217,7 +238,10 @@ static int parse_options(int argc, char **argv, struct opts *o)
 			return EXIT_AUTH_OK;
 		default:
 			return usage_error("unknown or incomplete option '%s'",
-			                   argv[optind - 1]);
+			                   optind > 0 && optind <= argc &&
+			                                   argv[optind - 1]
+			                           ? argv[optind - 1]
+			                           : "?");
 		}
 	}
 	if (optind != argc - 1)
@@ -225,25 +249,7 @@ static int parse_options(int argc, char **argv, struct opts *o)
 		                                  : "%s: exactly one FILE",
 		                   argv[0]);
 	o->file = argv[optind];
-	if (o->kind == KIND_USER) {
-		if (o->user == NULL || o->domain != NULL)
-			return usage_error("%s: give --user UID@DOMAIN (and "
-			                   "no --domain)",
-			                   argv[0]);
-	} else {
-		if (o->domain == NULL || o->user != NULL || label_given)
-			return usage_error("%s: give --domain DOMAIN (and no "
-			                   "--user, --hashed or --plain)",
-			                   argv[0]);
-	}
-	if (o->kind == KIND_SSH_CA && o->records != NULL)
-		return usage_error("%s: publishes 2-1-0 only (the key "
-		                   "itself, for sshd); --records is not "
-		                   "taken",
-		                   argv[0]);
-	if (o->records != NULL && parse_records(o) != 0)
-		return EXIT_USAGE;
-	return -1;
+	return check_combination(o, argv[0], label_given);
 }
 
 /* ---- input -------------------------------------------------------------- */
@@ -616,7 +622,9 @@ static int run(struct opts *o)
 	char *owner = NULL;
 	int r, status = EXIT_USAGE;
 
-	if (check_ttl(o->ttl) != 0)
+	if (o->file == NULL ||
+	    (o->kind == KIND_USER ? o->user == NULL : o->domain == NULL) ||
+	    check_ttl(o->ttl) != 0)
 		return EXIT_USAGE;
 	r = o->kind == KIND_USER ? user_owner(o, &owner)
 	                         : ca_owner(o->domain, &owner);

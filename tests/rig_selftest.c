@@ -178,9 +178,10 @@ static void expect_classes(struct ub_ctx *ctx, const char *how)
 	for (size_t i = 0; i < rig_names_count; i++) {
 		char why[512];
 		long ms;
+		int deadline = rig_names[i].timeout ? 500 : 5000;
 		enum dance_dns_class c =
-		        rig_ub_lookup(ctx, rig_names[i].name, T_TLSA, 5000, &ms,
-		                      NULL, why, sizeof why);
+		        rig_ub_lookup(ctx, rig_names[i].name, T_TLSA, deadline,
+		                      &ms, NULL, why, sizeof why);
 		cr_expect_eq(c, rig_names[i].cls,
 		             "%s: %s (%s): got %s, want %s (%s)", how,
 		             rig_names[i].name, rig_names[i].what,
@@ -261,7 +262,8 @@ Test(rig, blackhole_lookup_ends_at_the_deadline)
 	                                       1000, &ms, NULL, NULL, 0);
 	cr_expect_eq(c, DANCE_DNS_INDETERMINATE);
 	cr_expect_geq(ms, 1000);
-	cr_expect_lt(ms, 1100);
+	cr_expect_lt(ms,
+	             1500); /* the deadline's precision is libdance's test */
 	ub_ctx_delete(ctx);
 }
 
@@ -275,16 +277,16 @@ Test(rig, slow_and_delay_answer_after_their_delay)
 		cr_expect_eq(rc, 0, "slow %s: rcode %d", tcp ? "tcp" : "udp",
 		             rc);
 		cr_expect_geq(ms, r->slow_ms);
-		cr_expect_lt(ms, r->slow_ms + 500);
+		cr_expect_lt(ms, r->slow_ms + 1000);
 		rc = raw_query(r->delay_port, tcp, "www.bogus.test", T_A, 4000,
 		               &ms);
 		cr_expect_eq(rc, 0, "delay %s: rcode %d", tcp ? "tcp" : "udp",
 		             rc);
 		cr_expect_geq(ms, r->delay_ms);
-		cr_expect_lt(ms, r->delay_ms + 300);
+		cr_expect_lt(ms, r->delay_ms + 500);
 		rc = raw_query(r->port, tcp, "www.bogus.test", T_A, 4000, &ms);
 		cr_expect_eq(rc, 0);
-		cr_expect_lt(ms, 100, "front took %ld ms", ms);
+		cr_expect_lt(ms, 500, "front took %ld ms", ms);
 	}
 }
 
@@ -301,7 +303,7 @@ Test(rig, slow_refused_delay_used_at_the_deadline)
 	cr_expect_eq(rig_ub_lookup(slow, "_user.good.test", T_TLSA, 1000, &ms,
 	                           NULL, NULL, 0),
 	             DANCE_DNS_INDETERMINATE);
-	cr_expect_lt(ms, 1100);
+	cr_expect_lt(ms, 1500);
 	cr_expect_eq(rig_ub_lookup(delay, "_user.good.test", T_TLSA, 1000, &ms,
 	                           NULL, NULL, 0),
 	             DANCE_DNS_SECURE);
@@ -334,7 +336,7 @@ Test(rig, query_log_counts_names)
 	cr_expect_eq(rig_query_count(NULL, "x"), -1);
 }
 
-Test(rig, servfail_names)
+Test(rig, special_indeterminate_names)
 {
 	static const struct {
 		const char *name;
@@ -345,13 +347,17 @@ Test(rig, servfail_names)
 	        {"a.b._user.servfail.test", 2},
 	        {"_user.notservfail.test", 3}, /* not under servfail.test */
 	        {"_user.servfail.test.example", 5}, /* nsd: not its zone */
+	        {"_user.refused.test", 5},
+	        {"refused.test", 5},
+	        {"_user.silent.test", -1},
+	        {"silent.test", -1},
 	        {"_user.good.test", 0},
 	};
 	const struct rig *r = shared_rig();
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		for (int tcp = 0; tcp <= 1; tcp++)
 			cr_expect_eq(raw_query(r->port, tcp, cases[i].name,
-			                       T_TLSA, 2000, NULL),
+			                       T_TLSA, 300, NULL),
 			             cases[i].rcode, "%s %s", cases[i].name,
 			             tcp ? "tcp" : "udp");
 }
@@ -380,47 +386,59 @@ Test(rig_private, zone_update_takes_effect)
 	cr_assert_not_null(r);
 
 	cr_expect_eq(class_of(r, "new._user.good.test"), DANCE_DNS_SECURE_NONE);
-	cr_assert_eq(rig_zone(r, "good.test", "add",
-	                      "new._user.good.test. 300 IN TLSA " NEW_TLSA,
-	                      NULL),
-	             0);
+	cr_assert_eq(
+	        rig_zone(r, "good.test", "add",
+	                 (const char *[]){
+	                         "new._user.good.test. 300 IN TLSA " NEW_TLSA,
+	                         NULL}),
+	        0);
 	cr_expect_eq(class_of(r, "new._user.good.test"), DANCE_DNS_SECURE);
 	/* del folds blanks; a second update right after the first */
-	cr_assert_eq(rig_zone(r, "good.test.", "del",
-	                      "new._user.good.test.  300 IN\tTLSA " NEW_TLSA,
-	                      NULL),
-	             0);
+	cr_assert_eq(
+	        rig_zone(r, "good.test.", "del",
+	                 (const char *[]){
+	                         "new._user.good.test.  300 IN\tTLSA " NEW_TLSA,
+	                         NULL}),
+	        0);
 	cr_expect_eq(class_of(r, "new._user.good.test"), DANCE_DNS_SECURE_NONE);
-	cr_assert_eq(rig_zone(r, "good.test", "del-name", "_USER.good.test",
-	                      "tlsa", NULL),
-	             0);
+	cr_assert_eq(
+	        rig_zone(r, "good.test", "del-name",
+	                 (const char *[]){"_USER.good.test", "tlsa", NULL}),
+	        0);
 	cr_expect_eq(class_of(r, "_user.good.test"), DANCE_DNS_SECURE_NONE);
 	cr_expect_eq(class_of(r, "alice._user.good.test"), DANCE_DNS_SECURE);
 	/* bogus.test stays bogus after re-signing; insecure stays insecure */
-	cr_assert_eq(rig_zone(r, "bogus.test", "add",
-	                      "new._user.bogus.test. 300 IN TLSA " NEW_TLSA,
-	                      NULL),
-	             0);
+	cr_assert_eq(
+	        rig_zone(r, "bogus.test", "add",
+	                 (const char *[]){
+	                         "new._user.bogus.test. 300 IN TLSA " NEW_TLSA,
+	                         NULL}),
+	        0);
 	cr_expect_eq(class_of(r, "new._user.bogus.test"), DANCE_DNS_BOGUS);
 	cr_expect_eq(class_of(r, "www.bogus.test"), DANCE_DNS_SECURE_NONE);
 	cr_assert_eq(rig_zone(r, "insecure.test", "add",
-	                      "new._user.insecure.test. 300 IN TLSA " NEW_TLSA,
-	                      NULL),
+	                      (const char *[]){"new._user.insecure.test. 300 "
+	                                       "IN TLSA " NEW_TLSA,
+	                                       NULL}),
 	             0);
 	cr_expect_eq(class_of(r, "new._user.insecure.test"),
 	             DANCE_DNS_INSECURE);
 
 	/* refusals */
-	cr_expect_eq(rig_zone(r, "good.test", "del", "no.such. 1 IN A 1.2.3.4",
-	                      NULL),
-	             -1);
 	cr_expect_eq(
-	        rig_zone(r, "good.test", "del-name", "no.such.good.test", NULL),
+	        rig_zone(r, "good.test", "del",
+	                 (const char *[]){"no.such. 1 IN A 1.2.3.4", NULL}),
 	        -1);
-	cr_expect_eq(rig_zone(r, "nosuch.test", "add",
-	                      "a.nosuch.test. 1 IN A 1.2.3.4", NULL),
+	cr_expect_eq(rig_zone(r, "good.test", "del-name",
+	                      (const char *[]){"no.such.good.test", NULL}),
 	             -1);
-	cr_expect_eq(rig_zone(r, "good.test", "frobnicate", "x", NULL), -1);
+	cr_expect_eq(rig_zone(r, "nosuch.test", "add",
+	                      (const char *[]){"a.nosuch.test. 1 IN A 1.2.3.4",
+	                                       NULL}),
+	             -1);
+	cr_expect_eq(rig_zone(r, "good.test", "frobnicate",
+	                      (const char *[]){"x", NULL}),
+	             -1);
 	cr_expect_eq(rig_zone(r, "good.test", "add", NULL), -1);
 
 	/* the fixtures and the shared rig are untouched */
@@ -430,7 +448,7 @@ Test(rig_private, zone_update_takes_effect)
 	cr_assert_not_null(z);
 	cr_expect_null(strstr(z, "new._user"));
 	free(z);
-	rig_stop(r);
+	cr_expect_eq(rig_stop(r), 0);
 }
 
 /* 1 if a process has path in its command line. */
@@ -440,6 +458,8 @@ static int process_mentions(const char *path)
 	struct dirent *e;
 	int found = 0;
 	cr_assert_not_null(d);
+	/* cppcheck-suppress readdirCalled ; readdir_r is deprecated, and
+	 * this DIR is ours alone */
 	while (!found && (e = readdir(d)) != NULL) {
 		char p[300];
 		size_t len;
@@ -451,7 +471,7 @@ static int process_mentions(const char *path)
 			continue;
 		for (size_t i = 0; i < len; i += strlen(cmd + i) + 1)
 			if (strstr(cmd + i, path) != NULL &&
-			    proc_alive((pid_t)atol(e->d_name)))
+			    proc_alive((pid_t)strtol(e->d_name, NULL, 10)))
 				found = 1;
 		free(cmd);
 	}
@@ -467,7 +487,7 @@ Test(rig_private, stop_leaves_no_process_and_no_directory)
 	pid_t pid = r->pid, nsd = r->nsd_pid;
 	char *dir = strdup(r->rundir);
 	cr_assert(process_mentions(dir));
-	rig_stop(r);
+	cr_expect_eq(rig_stop(r), 0, "dance-rig did not exit 0 on SIGTERM");
 	cr_expect(!proc_alive(pid));
 	cr_expect(!proc_alive(nsd));
 	cr_expect(!process_mentions(dir), "a process still runs in %s", dir);
@@ -501,7 +521,7 @@ Test(rig_private, dies_with_its_parent)
 	long until = proc_now_ms() + 5000;
 	while ((proc_alive(pids[0]) || proc_alive(pids[1])) &&
 	       proc_now_ms() < until)
-		usleep(10000);
+		proc_sleep_ms(10);
 	cr_expect(!proc_alive(pids[0]), "dance-rig outlived its parent");
 	cr_expect(!proc_alive(pids[1]), "nsd outlived dance-rig");
 	/* clean up the directory nobody else will remove */
@@ -524,7 +544,7 @@ Test(rig_private, options_set_the_delays)
 	             0);
 	cr_expect_geq(ms, 400);
 	cr_expect_lt(ms, 900);
-	rig_stop(r);
+	cr_expect_eq(rig_stop(r), 0);
 }
 
 /* The demo's way: dance-rig in the background of a shell, ready when

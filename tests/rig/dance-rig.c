@@ -16,8 +16,9 @@
  * Each of them appends one line per query to DIR/logs/queries.log:
  * "MS SERVER PROTO QNAME QTYPE" (MS since start, QNAME lowercase without
  * the final dot), so that a test can prove that no query left for a name.
- * The forwarding ones answer SERVFAIL themselves for names at or under
- * servfail.test (an indeterminate answer that needs no timeout).
+ * The forwarding ones answer names at or under servfail.test with SERVFAIL
+ * and under refused.test with REFUSED themselves, and never answer names
+ * under silent.test: indeterminate answers for any configuration.
  *
  * When everything answers it writes DIR/rig.env (atomically: the rig is
  * ready when the file exists), DIR/dance*.conf and DIR/unbound.conf, prints
@@ -198,7 +199,7 @@ static int dns_question(const uint8_t *m, size_t n, char *name, size_t len,
 static void log_query(const struct fwd *f, const char *proto, const uint8_t *m,
                       size_t n)
 {
-	char name[1100], tb[16];
+	char name[1100];
 	unsigned qtype = 0;
 	if (dns_question(m, n, name, sizeof name, &qtype) != 0) {
 		snprintf(name, sizeof name, "(malformed)");
@@ -206,6 +207,7 @@ static void log_query(const struct fwd *f, const char *proto, const uint8_t *m,
 	}
 	pthread_mutex_lock(&rig.qlog_lock);
 	if (rig.qlog != NULL) {
+		char tb[16];
 		fprintf(rig.qlog, "%ld %s %s %s %s\n", elapsed_ms(), f->name,
 		        proto, name, qtype_name(qtype, tb, sizeof tb));
 		fflush(rig.qlog);
@@ -381,26 +383,39 @@ static int name_under(const char *name, const char *zone)
 	       (n == z || name[n - z - 1] == '.');
 }
 
-/* The answer to query q (len octets) into a: a SERVFAIL made here for names
- * under servfail.test, else nsd's answer. Its length or -1. */
+/* An answer with only the question and this rcode, made here. */
+static ssize_t synth(const uint8_t *q, size_t len, uint8_t *a, size_t alen,
+                     unsigned rcode)
+{
+	size_t i = 12;
+	if (len > alen)
+		return -1;
+	memcpy(a, q, len);
+	a[2] = (uint8_t)((q[2] & 0x79) | 0x80); /* QR, keep opcode and RD */
+	a[3] = (uint8_t)(0x80 | rcode);         /* RA */
+	a[4] = 0;
+	a[5] = 1;
+	memset(a + 6, 0, 6); /* no answer, authority, additional */
+	while (i < len && a[i] != 0)
+		i += (size_t)a[i] + 1;
+	return i + 5 <= len ? (ssize_t)(i + 5) : -1;
+}
+
+/* The answer to query q (len octets) into a: made here for the special
+ * names (SERVFAIL under servfail.test, REFUSED under refused.test, none
+ * under silent.test: -2), else nsd's. Its length, or -1 on failure. */
 static ssize_t answer(const uint8_t *q, size_t len, uint8_t *a, size_t alen,
                       int tcp)
 {
 	char name[1100];
 	unsigned qtype;
-	if (dns_question(q, len, name, sizeof name, &qtype) == 0 &&
-	    name_under(name, "servfail.test") && len <= alen) {
-		memcpy(a, q, len);
-		a[2] = (uint8_t)((q[2] & 0x79) | 0x80); /* QR, keep RD */
-		a[3] = 0x80 | 2;                        /* RA, SERVFAIL */
-		memset(a + 6, 0, 6); /* no answer, authority, additional */
-		/* keep the question only: cut after QNAME QTYPE QCLASS */
-		size_t i = 12;
-		while (i < len && a[i] != 0)
-			i += (size_t)a[i] + 1;
-		a[4] = 0;
-		a[5] = 1;
-		return i + 5 <= len ? (ssize_t)(i + 5) : -1;
+	if (dns_question(q, len, name, sizeof name, &qtype) == 0) {
+		if (name_under(name, "servfail.test"))
+			return synth(q, len, a, alen, 2);
+		if (name_under(name, "refused.test"))
+			return synth(q, len, a, alen, 5);
+		if (name_under(name, "silent.test"))
+			return -2;
 	}
 	return tcp ? ask_tcp(q, len, a, alen)
 	           : ask_udp(q, len, a, alen, UPSTREAM_MS);
@@ -415,7 +430,7 @@ static int start_thread(void *(*fn)(void *), void *arg)
 	int r;
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&at, 256 * 1024);
+	pthread_attr_setstacksize(&at, (size_t)256 * 1024);
 	r = pthread_create(&t, &at, fn, arg);
 	pthread_attr_destroy(&at);
 	return r;
@@ -493,6 +508,8 @@ static void *tcp_job(void *arg)
 			continue;
 		sleep_ms(j->fwd->delay_ms);
 		ssize_t n = answer(j->msg, j->len, a, sizeof a, 1);
+		if (n == -2)
+			continue; /* silent: keep the connection, never answer */
 		if (n < 0)
 			break;
 		l[0] = (uint8_t)(n >> 8);
@@ -511,7 +528,10 @@ static void *tcp_loop(void *arg)
 {
 	struct fwd *f = arg;
 	for (;;) {
-		int fd = accept4(f->tcp_fd, NULL, NULL, SOCK_CLOEXEC);
+		struct sockaddr_in from;
+		socklen_t fl = sizeof from;
+		int fd = accept4(f->tcp_fd, (struct sockaddr *)&from, &fl,
+		                 SOCK_CLOEXEC);
 		struct job *j;
 		if (fd < 0) {
 			if (errno != EINTR)

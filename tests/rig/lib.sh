@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh -- shell functions for fixture scripts (tests/rig/fixtures.d/*.sh)
 # and for tests/rig/rig-zone.sh. Source it:   . "$SRC/tests/rig/lib.sh"
 #
@@ -342,7 +343,11 @@ zone_assemble() {
 zone_keys() {
 	local z=${1%.} dir=$2 base
 	mkdir -p "$dir"
-	base=$(ls "$dir"/K"$z".+013+*.private 2>/dev/null | head -n 1)
+	local f
+	base=
+	for f in "$dir"/K"$z".+013+*.private; do
+		[ -e "$f" ] && base=$f && break
+	done
 	if [ -z "$base" ]; then
 		base=$(cd "$dir" && ldns-keygen -a ECDSAP256SHA256 -k "$z.") ||
 			rig_die "ldns-keygen $z failed"

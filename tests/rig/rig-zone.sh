@@ -57,9 +57,9 @@ del)
 	done
 	;;
 del-name)
-	[ $# -ge 1 ] && [ $# -le 2 ] || usage
-	owner=$(printf '%s' "${1%.}." | tr 'A-Z' 'a-z')
-	type=$(printf '%s' "${2:-}" | tr 'a-z' 'A-Z')
+	if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
+	owner=$(printf '%s' "${1%.}." | tr '[:upper:]' '[:lower:]')
+	type=$(printf '%s' "${2:-}" | tr '[:lower:]' '[:upper:]')
 	hit=0
 	for f in "$zd"/*.rr; do
 		[ -e "$f" ] || continue

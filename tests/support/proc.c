@@ -23,8 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 long proc_now_ms(void)
 {
 	struct timespec t;
@@ -32,7 +30,7 @@ long proc_now_ms(void)
 	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void nap_ms(long ms)
+void proc_sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -235,7 +233,7 @@ int proc_wait(pid_t pid, int timeout_ms, int *status)
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		nap_ms(nap);
+		proc_sleep_ms(nap);
 		if (nap < 10)
 			nap++;
 	}
@@ -361,56 +359,98 @@ static void set_result(struct proc_result *res, int st)
 	}
 }
 
-/* Pump stdin/stdout/stderr until both outputs end, the child exits, or
- * the deadline. fd[0] stdin (write end, -1 if none), fd[1] out, fd[2] err. */
-static void pump(int fd[3], const char *in, size_t inlen, struct buf *out,
-                 struct buf *err, pid_t pid, long until, int *st, int *exited)
+/* The pipes of a running command and what came through them. */
+struct pump {
+	int fd[3]; /* stdin (write end) or -1, stdout, stderr */
+	const char *in;
+	size_t inlen, inoff;
+	struct buf out, err;
+};
+
+static void pump_close(struct pump *p, int i)
 {
-	size_t inoff = 0;
-	while (fd[1] >= 0 || fd[2] >= 0 || fd[0] >= 0) {
-		struct pollfd p[3];
+	close(p->fd[i]);
+	p->fd[i] = -1;
+}
+
+static void pump_stdin(struct pump *p)
+{
+	ssize_t w = write_nosigpipe(p->fd[0], p->in + p->inoff,
+	                            p->inlen - p->inoff);
+	if (w > 0)
+		p->inoff += (size_t)w;
+	if ((w < 0 && errno != EAGAIN) || p->inoff == p->inlen)
+		pump_close(p, 0);
+}
+
+static void pump_read(struct pump *p, int i)
+{
+	if (buf_read(i == 1 ? &p->out : &p->err, p->fd[i]) <= 0)
+		pump_close(p, i);
+}
+
+/* After the command exited a grandchild may still hold the pipes: take
+ * what is there without waiting for their end. */
+static void pump_drain(struct pump *p)
+{
+	for (int i = 1; i < 3; i++)
+		for (int n = 0; p->fd[i] >= 0 && io_ready(p->fd[i]) && n < 1024;
+		     n++)
+			pump_read(p, i);
+}
+
+/* Move data until both outputs end, the child exits, or the deadline.
+ * Returns 1 if the child was reaped (status in *st). */
+static int pump_run(struct pump *p, pid_t pid, long until, int *st)
+{
+	while (p->fd[0] >= 0 || p->fd[1] >= 0 || p->fd[2] >= 0) {
+		struct pollfd pf[3];
 		long left = until - proc_now_ms();
 		if (left <= 0)
-			return;
+			return 0;
 		for (int i = 0; i < 3; i++) {
-			p[i].fd = fd[i];
-			p[i].events = i == 0 ? POLLOUT : POLLIN;
-			p[i].revents = 0;
+			pf[i].fd = p->fd[i];
+			pf[i].events = i == 0 ? POLLOUT : POLLIN;
+			pf[i].revents = 0;
 		}
-		if (poll(p, 3, left > 20 ? 20 : (int)left) < 0 &&
+		if (poll(pf, 3, left > 20 ? 20 : (int)left) < 0 &&
 		    errno != EINTR)
-			return;
-		if (fd[0] >= 0 && p[0].revents != 0) {
-			ssize_t w = write_nosigpipe(fd[0], in + inoff,
-			                            inlen - inoff);
-			if (w > 0)
-				inoff += (size_t)w;
-			if ((w < 0 && errno != EAGAIN) || inoff == inlen) {
-				close(fd[0]);
-				fd[0] = -1;
-			}
-		}
+			return 0;
+		if (p->fd[0] >= 0 && pf[0].revents != 0)
+			pump_stdin(p);
 		for (int i = 1; i < 3; i++)
-			if (fd[i] >= 0 && p[i].revents != 0 &&
-			    buf_read(i == 1 ? out : err, fd[i]) <= 0) {
-				close(fd[i]);
-				fd[i] = -1;
-			}
-		if (!*exited && waitpid(pid, st, WNOHANG) == pid)
-			*exited = 1;
-		/* Exited, but a grandchild may hold the pipes: drain what is
-		 * there and stop. */
-		if (*exited) {
-			for (int i = 1; i < 3; i++)
-				while (fd[i] >= 0 && io_ready(fd[i]))
-					if (buf_read(i == 1 ? out : err,
-					             fd[i]) <= 0) {
-						close(fd[i]);
-						fd[i] = -1;
-					}
-			return;
+			if (p->fd[i] >= 0 && pf[i].revents != 0)
+				pump_read(p, i);
+		if (waitpid(pid, st, WNOHANG) == pid) {
+			pump_drain(p);
+			return 1;
 		}
 	}
+	return 0;
+}
+
+/* Reap pid by until; past it, SIGTERM then SIGKILL to its group. Returns
+ * 1 if it had to be killed. */
+static int reap_by(pid_t pid, long until, int *st)
+{
+	long left = until - proc_now_ms();
+	if (proc_wait(pid, left > 0 ? (int)left : 0, st) == 0)
+		return 0;
+	kill(-pid, SIGTERM);
+	if (proc_wait(pid, 500, st) != 0) {
+		kill(-pid, SIGKILL);
+		while (waitpid(pid, st, 0) < 0 && errno == EINTR)
+			;
+	}
+	return 1;
+}
+
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+	p[0] = p[1] = -1;
 }
 
 int proc_run(struct proc_result *res, const char *const argv[],
@@ -419,8 +459,8 @@ int proc_run(struct proc_result *res, const char *const argv[],
 {
 	struct proc_opts o = opts != NULL ? *opts : (struct proc_opts){0};
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
-	struct buf bo = {0}, be = {0};
-	int st = 0, exited = 0, r = -1;
+	struct pump p = {{-1, -1, -1}, stdin_data, 0, 0, {0}, {0}};
+	int st = 0, r = -1;
 	long t0 = proc_now_ms();
 	pid_t pid = -1;
 
@@ -434,48 +474,31 @@ int proc_run(struct proc_result *res, const char *const argv[],
 	struct child_fds fds = {in[0], out[1], err[1]};
 	if (spawn_fds(&pid, argv, &o, fds) != 0)
 		goto out;
-	close(out[1]);
-	close(err[1]);
-	out[1] = err[1] = -1;
-	if (in[0] >= 0) {
-		close(in[0]);
-		in[0] = -1;
-		fcntl(in[1], F_SETFL, O_NONBLOCK);
-	}
-	int fd[3] = {in[1], out[0], err[0]};
+	p.fd[0] = in[1];
+	p.fd[1] = out[0];
+	p.fd[2] = err[0];
 	in[1] = out[0] = err[0] = -1;
-	pump(fd, stdin_data, stdin_data ? strlen(stdin_data) : 0, &bo, &be, pid,
-	     t0 + timeout_ms, &st, &exited);
-	for (int i = 0; i < 3; i++)
-		if (fd[i] >= 0)
-			close(fd[i]);
-	if (!exited) {
-		long left = t0 + timeout_ms - proc_now_ms();
-		if (proc_wait(pid, left > 0 ? (int)left : 0, &st) != 0) {
-			res->timed_out = 1;
-			kill(-pid, SIGTERM);
-			if (proc_wait(pid, 500, &st) != 0) {
-				kill(-pid, SIGKILL);
-				while (waitpid(pid, &st, 0) < 0 &&
-				       errno == EINTR)
-					;
-			}
-		}
+	close_pair(in);
+	close_pair(out);
+	close_pair(err);
+	if (p.fd[0] >= 0) {
+		p.inlen = strlen(stdin_data);
+		fcntl(p.fd[0], F_SETFL, O_NONBLOCK);
 	}
+	if (!pump_run(&p, pid, t0 + timeout_ms, &st))
+		res->timed_out = reap_by(pid, t0 + timeout_ms, &st);
 	set_result(res, st);
 	r = 0;
 out:
+	for (int i = 0; i < 3; i++)
+		if (p.fd[i] >= 0)
+			close(p.fd[i]);
+	close_pair(in);
+	close_pair(out);
+	close_pair(err);
 	res->ms = proc_now_ms() - t0;
-	res->out = buf_str(&bo, &res->out_len);
-	res->err = buf_str(&be, &res->err_len);
-	for (int i = 0; i < 2; i++) {
-		if (in[i] >= 0)
-			close(in[i]);
-		if (out[i] >= 0)
-			close(out[i]);
-		if (err[i] >= 0)
-			close(err[i]);
-	}
+	res->out = buf_str(&p.out, &res->out_len);
+	res->err = buf_str(&p.err, &res->err_len);
 	return r;
 }
 
@@ -515,7 +538,7 @@ static int bind_port(int type, int port)
 int proc_free_port(void)
 {
 	for (int i = 0; i < 50; i++) {
-		struct sockaddr_in a;
+		struct sockaddr_in a = loopback(0);
 		socklen_t l = sizeof a;
 		int u = bind_port(SOCK_DGRAM, 0), t;
 		if (u < 0)
@@ -560,7 +583,7 @@ int proc_wait_port_pid(int port, int timeout_ms, pid_t pid, int *status)
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		nap_ms(5);
+		proc_sleep_ms(5);
 	}
 }
 
@@ -578,7 +601,7 @@ int proc_wait_file(const char *path, int timeout_ms)
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		nap_ms(2);
+		proc_sleep_ms(2);
 	}
 	return 0;
 }
@@ -586,10 +609,10 @@ int proc_wait_file(const char *path, int timeout_ms)
 char *proc_read_file(const char *path, size_t *len)
 {
 	struct buf b = {0};
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	while ((r = buf_read(&b, fd)) > 0)
+	while (buf_read(&b, fd) > 0)
 		;
 	close(fd);
 	if (b.p == NULL) {

@@ -140,4 +140,7 @@ char *proc_read_file(const char *path, size_t *len);
 /* Milliseconds of CLOCK_MONOTONIC, for timing in tests. */
 long proc_now_ms(void);
 
+/* Sleep ms milliseconds (resumed after signals). */
+void proc_sleep_ms(long ms);
+
 #endif /* DANCE_TEST_PROC_H */

@@ -158,11 +158,15 @@ static void rig_free(struct rig *r)
 {
 	if (r == NULL)
 		return;
-	char **s[] = {&r->rundir,       &r->fixtures,   &r->conf,
-	              &r->conf_slow,    &r->conf_delay, &r->conf_blackhole,
-	              &r->unbound_conf, &r->query_log,  &r->log_dir};
-	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
-		free(*s[i]);
+	free(r->rundir);
+	free(r->fixtures);
+	free(r->conf);
+	free(r->conf_slow);
+	free(r->conf_delay);
+	free(r->conf_blackhole);
+	free(r->unbound_conf);
+	free(r->query_log);
+	free(r->log_dir);
 	free(r);
 }
 
@@ -211,7 +215,7 @@ static int set_field(struct rig *r, const char *key, const char *val)
 		}
 		errno = 0;
 		v = strtol(val, &end, 10);
-		if (errno != 0 || *end != '\0' || v < 0 || v > 65535 * 100)
+		if (errno != 0 || *end != '\0' || v < 0 || v > 6553500L)
 			return -1;
 		*(int *)(void *)((char *)r + map[i].int_off) = (int)v;
 		return 0;
@@ -276,16 +280,27 @@ static void remove_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The test binary's name (Criterion renames its worker processes). */
+static const char *binary_name(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	const char *slash;
+	if (n <= 0)
+		return program_invocation_short_name;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	return slash != NULL ? slash + 1 : buf;
+}
+
 static int make_rundir(char *buf, size_t len)
 {
 	const char *runs = getenv("DANCE_RIG_RUNS");
-	int n;
+	char exe[PATH_MAX];
 	if (runs == NULL || *runs == '\0')
 		runs = DANCE_BINARY_DIR "/rig-runs";
-	n = snprintf(buf, len, "%s/%s-XXXXXX", runs,
-	             program_invocation_short_name);
-	if (n < 0 || (size_t)n >= len || mkdir_p(runs) != 0 ||
-	    mkdtemp(buf) == NULL) {
+	if (pathf(buf, len, "%s/%s-XXXXXX", runs,
+	          binary_name(exe, sizeof exe)) != 0 ||
+	    mkdir_p(runs) != 0 || mkdtemp(buf) == NULL) {
 		warn("cannot make a run directory under %s: %s", runs,
 		     strerror(errno));
 		return -1;
@@ -350,11 +365,11 @@ static struct rig *start_rig(const struct rig_opts *opts)
 	return r;
 }
 
-static void stop_rig(struct rig *r, int keep)
+static int stop_rig(struct rig *r, int keep)
 {
 	int st;
 	if (r == NULL)
-		return;
+		return -1;
 	st = proc_stop(r->pid, RIG_STOP_MS);
 	if (st != 0)
 		warn("dance-rig %ld ended with status %d (see %s)",
@@ -365,6 +380,7 @@ static void stop_rig(struct rig *r, int keep)
 	else
 		remove_tree(r->rundir);
 	rig_free(r);
+	return st;
 }
 
 static void at_exit(void)
@@ -437,22 +453,22 @@ struct rig *rig_start_private(const struct rig_opts *opts)
 	return NULL;
 }
 
-static void stop_private(struct rig *r, int keep)
+static int stop_private(struct rig *r, int keep)
 {
 	for (size_t i = 0; i < sizeof privates / sizeof privates[0]; i++)
 		if (privates[i] == r)
 			privates[i] = NULL;
-	stop_rig(r, keep);
+	return stop_rig(r, keep);
 }
 
-void rig_stop(struct rig *r)
+int rig_stop(struct rig *r)
 {
-	stop_private(r, 0);
+	return stop_private(r, 0);
 }
 
-void rig_stop_keep(struct rig *r)
+int rig_stop_keep(struct rig *r)
 {
-	stop_private(r, 1);
+	return stop_private(r, 1);
 }
 
 const char *rig_conf(const struct rig *r, enum rig_conf_variant v)
@@ -532,13 +548,13 @@ long rig_query_count_under(const struct rig *r, const char *domain)
 
 /* ---- zone updates -------------------------------------------------------------- */
 
-int rig_zone(const struct rig *r, const char *zone, const char *op, ...)
+int rig_zone(const struct rig *r, const char *zone, const char *op,
+             const char *const *args)
 {
 	char script[PATH_MAX];
 	const char *argv[72];
 	size_t n = 0;
 	struct proc_result res;
-	va_list ap;
 	int rc = -1;
 
 	if (r == NULL || zone == NULL || op == NULL)
@@ -550,16 +566,13 @@ int rig_zone(const struct rig *r, const char *zone, const char *op, ...)
 	argv[n++] = r->rundir;
 	argv[n++] = zone;
 	argv[n++] = op;
-	va_start(ap, op);
-	for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
+	for (size_t i = 0; args != NULL && args[i] != NULL; i++) {
 		if (n + 1 >= sizeof argv / sizeof argv[0]) {
-			va_end(ap);
 			warn("rig_zone: too many arguments");
 			return -1;
 		}
-		argv[n++] = a;
+		argv[n++] = args[i];
 	}
-	va_end(ap);
 	argv[n] = NULL;
 	if (proc_run(&res, argv, NULL, ZONE_UPDATE_MS, NULL) == 0 &&
 	    res.exited && res.exit_code == 0)

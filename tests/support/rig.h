@@ -29,12 +29,14 @@
  *
  *     struct rig *r = rig_start_private(NULL);
  *     cr_assert_not_null(r);
- *     cr_assert_eq(rig_zone(r, "good.test", "del-name", "_user.good.test",
- *                           "TLSA", NULL), 0);
+ *     cr_assert_eq(rig_zone(r, "good.test", "del-name",
+ *                           (const char *[]){"_user.good.test", "TLSA",
+ *                                            NULL}), 0);
  *     ...
- *     rig_stop(r);   // deletes its directory; if a failed assertion ends
- *                    // the test first, the rig is stopped at exit and its
- *                    // directory kept (path printed)
+ *     cr_expect_eq(rig_stop(r), 0);  // deletes its directory
+ *
+ * If a failed assertion ends the test before rig_stop(), the rig is
+ * stopped at exit and its directory kept (path printed).
  *
  * Environment: DANCE_FIXTURE_DIR (set by ctest; default the build tree's
  * fixtures/, generated on first use if missing), DANCE_RIG_RUNS (where run
@@ -116,11 +118,12 @@ void rig_finish(int failed);
 struct rig *rig_start_private(const struct rig_opts *opts);
 
 /* Stop a private rig, reap it, delete its run directory (unless
- * DANCE_RIG_KEEP=1) and free it. NULL is allowed. */
-void rig_stop(struct rig *rig);
+ * DANCE_RIG_KEEP=1) and free it. Returns dance-rig's wait status: 0 when
+ * it stopped cleanly (-1 for NULL, which is allowed). */
+int rig_stop(struct rig *rig);
 
 /* rig_stop(), keeping the run directory; prints where it is. */
-void rig_stop_keep(struct rig *rig);
+int rig_stop_keep(struct rig *rig);
 
 /* The path of a dance.conf variant (static or owned by rig). */
 const char *rig_conf(const struct rig *rig, enum rig_conf_variant v);
@@ -142,10 +145,13 @@ long rig_query_count_under(const struct rig *rig, const char *domain);
  *   add LINE...              add zone-file lines (absolute owner names)
  *   del LINE...              remove lines equal to these (blanks folded)
  *   del-name OWNER [TYPE]    remove every record at OWNER (of TYPE)
- * Arguments end with NULL. Returns 0, or -1 (the script's stderr printed).
- * Resolvers cache: use a fresh context (or max-ttl) to see the change.
+ * args is a NULL-terminated array, e.g.
+ *   rig_zone(r, "good.test", "del-name",
+ *            (const char *[]){"_user.good.test", "TLSA", NULL});
+ * Returns 0, or -1 (the script's output printed on stderr). Resolvers
+ * cache: use a fresh context (or a short max-ttl) to see the change.
  */
-int rig_zone(const struct rig *rig, const char *zone, const char *op, ...)
-        __attribute__((sentinel));
+int rig_zone(const struct rig *rig, const char *zone, const char *op,
+             const char *const *args);
 
 #endif /* DANCE_TEST_RIG_H */

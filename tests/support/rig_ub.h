@@ -16,6 +16,8 @@
 struct rig_name {
 	const char *name;
 	enum dance_dns_class cls;
+	int timeout;      /* 1: no answer comes; the lookup ends at its
+	                     deadline */
 	const char *what; /* why it gives that class */
 };
 extern const struct rig_name rig_names[];

@@ -18,6 +18,9 @@ ca_for() { # ca_for CA DOMAIN ZONE
 }
 
 ca_for good-ca good.test good.test
+# One usable and one unusable record (SHA-256 data of 4 octets).
+add_rr good.test user-ca "$(tlsa_rr _user.mixed.good.test 2 1 1 "$PKI/good-ca.pem")" \
+	"_user.mixed.good.test. $RIG_TTL IN TLSA 2 1 1 00112233"
 mk_user_cert alice good-ca alice good.test
 # An IDN domain (bücher.good.test) with the same CA.
 add_rr good.test user-ca "$(tlsa_rr _user.xn--bcher-kva.good.test 2 0 1 "$PKI/good-ca.pem")"

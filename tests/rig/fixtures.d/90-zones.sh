@@ -43,4 +43,4 @@ for d in "$zdir"/*.d; do
 	esac
 done
 [ -d "$zdir/test.d" ] && build test
-ls "$zdir"/*.zone | sed 's|.*/||; s|\.zone$||' >"$zdir/list"
+for f in "$zdir"/*.zone; do basename "$f" .zone; done >"$zdir/list"

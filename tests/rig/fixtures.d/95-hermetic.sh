@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # 95-hermetic.sh: a configuration that needs no DNS server at all.
 #   hermetic/unbound.conf  libunbound auth-zones (for-upstream) reading every
-#                          zones/ZONE.zone, plus servfail.test forwarded over
-#                          TCP to a closed loopback port (fast SERVFAIL)
+#                          zones/ZONE.zone; indeterminate names:
+#                          servfail.test forwarded over TCP to a closed
+#                          loopback port (SERVFAIL at once), refused.test a
+#                          local zone of type refuse (REFUSED), silent.test
+#                          forwarded over UDP to a closed port (no answer)
 #   hermetic/dance.conf    resolver recursive, the trust anchors,
 #                          allow-domain *, lookup-timeout 1000, unbound-config
 # The answers match the nsd rig's (tests/rig/README.md), except that nothing
@@ -18,6 +21,8 @@ mkdir -p "$h"
 	echo "	# .test is a built-in local zone of libunbound"
 	echo "	local-zone: \"test.\" nodefault"
 	echo "	do-not-query-localhost: no"
+	echo "	# indeterminate: REFUSED"
+	echo "	local-zone: \"refused.test.\" refuse"
 	while read -r z; do
 		echo "auth-zone:"
 		echo "	name: \"$z.\""
@@ -31,6 +36,10 @@ mkdir -p "$h"
 	echo "	name: \"servfail.test.\""
 	echo "	forward-addr: 127.0.0.1@9"
 	echo "	forward-tcp-upstream: yes"
+	echo "# indeterminate: no answer (UDP to a closed port)"
+	echo "forward-zone:"
+	echo "	name: \"silent.test.\""
+	echo "	forward-addr: 127.0.0.1@9"
 } >"$h/unbound.conf"
 
 {
