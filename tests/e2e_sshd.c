@@ -465,8 +465,12 @@ Test(sshd, rotation)
 	expect_in(&l, "dtk-rot");
 	login_free(&l);
 
-	cr_assert_eq(rig_zone(rig, "ssh.test", "del", old_rr, (char *)NULL), 0);
-	cr_assert_eq(rig_zone(rig, "ssh.test", "add", new_rr, (char *)NULL), 0);
+	cr_assert_eq(rig_zone(rig, "ssh.test", "del",
+	                      (const char *[]){old_rr, NULL}),
+	             0);
+	cr_assert_eq(rig_zone(rig, "ssh.test", "add",
+	                      (const char *[]){new_rr, NULL}),
+	             0);
 
 	login("dtk-rot", "sshd/rot_old", &l);
 	expect_refused(&l, "rot@ssh.test: no-match");
@@ -491,9 +495,10 @@ Test(sshd, revocation_within_max_ttl)
 	expect_in(&l, "dtk-rev");
 	login_free(&l);
 
-	cr_assert_eq(rig_zone(rig, "ssh.test", "del-name", "rev._user.ssh.test",
-	                      "TLSA", (char *)NULL),
-	             0);
+	cr_assert_eq(
+	        rig_zone(rig, "ssh.test", "del-name",
+	                 (const char *[]){"rev._user.ssh.test", "TLSA", NULL}),
+	        0);
 	t0 = proc_now_ms();
 	while (!refused && proc_now_ms() - t0 < MAX_TTL_S * 1000L) {
 		login("dtk-rev", "sshd/rev", &l);

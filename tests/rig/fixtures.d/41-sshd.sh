@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 41-sshd.sh: users, keys and records for the sshd helper's tests
-# (tests/e2e_sshd.c, bench/bench_sshd.sh, scripts/demo-sshd.sh).
+# (tests/e2e_sshd.c, bench/bench_sshd.c, scripts/demo-sshd.sh).
 #
 # Zones (all signed, delegated from test. with a DS by 90-zones.sh):
 #   ssh.test      users with plain labels; an SSH CA at _user.ssh.test
