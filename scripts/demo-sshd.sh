@@ -37,12 +37,12 @@ die() { echo "demo-sshd: $*" >&2; exit 1; }
 # A directory sshd accepts for the command: root-owned, not group/world
 # writable, all the way up; the helper's user must get through it.
 chain_ok() {
-	local d
+	local d owner mode
 	d=$(realpath "$1")
 	while :; do
-		set -- $(stat -c '%u %a' "$d")
-		[ "$1" = 0 ] || return 1
-		(( (8#$2 & 8#022) == 0 && (8#$2 & 8#001) != 0 )) || return 1
+		read -r owner mode < <(stat -c '%u %a' "$d")
+		[ "$owner" = 0 ] || return 1
+		(( (8#$mode & 8#022) == 0 && (8#$mode & 8#001) != 0 )) || return 1
 		[ "$d" = / ] && return 0
 		d=$(dirname "$d")
 	done
@@ -50,7 +50,8 @@ chain_ok() {
 if chain_ok "$build"; then base=$build; else base=/run; fi
 run=$(mktemp -d "$base/dance-demo-sshd.XXXXXX")
 chmod 755 "$run"
-sshd_pid= made_akc= made_account=
+sshd_pid='' made_akc='' made_account=''
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	if [ -n "$sshd_pid" ]; then
 		kill "$sshd_pid" 2>/dev/null || true
@@ -98,7 +99,7 @@ echo "ed@ssh.test" >"$run/authorized/$account"
 chmod 644 "$run/authorized/$account"
 
 ssh-keygen -q -t ed25519 -N '' -f "$run/etc/host_key"
-mkdir -p -m 755 /run/sshd
+[ -d /run/sshd ] || mkdir -m 755 /run/sshd
 cat >"$run/etc/sshd_config" <<EOF
 ListenAddress 127.0.0.1
 HostKey $run/etc/host_key
@@ -147,6 +148,7 @@ say "The host only says who may log in ($run/authorized/$account)"
 cat "$run/authorized/$account"
 say "sshd on 127.0.0.1:$port; ssh -i ed $account@127.0.0.1 whoami"
 status=0
+# shellcheck disable=SC2016 # expanded on the other side
 if out=$(ssh_as "$fix/sshd/ed" 'echo "logged in as $(whoami) on $(hostname)"'); then
 	echo "$out"
 else

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # top, RIG, FIX, BUILD: set by scripts/demo.sh
 # 40-sshd.sh (demo part, sourced by scripts/demo.sh): an ssh login with a key
 # that only DNS knows. scripts/demo-sshd.sh starts Debian's sshd on a free
 # loopback port with dance-authorized-keys as its AuthorizedKeysCommand,

@@ -26,6 +26,7 @@
 # NAME.rr holds the zone-file line published (or to publish) for NAME;
 # NAME.b64 the base64 key blob (what sshd passes as %k).
 set -euo pipefail
+# shellcheck source=tests/rig/lib.sh
 . "$SRC/tests/rig/lib.sh"
 
 d=$FIX/sshd
