@@ -148,6 +148,58 @@ static int exit_for(int r, const struct dance_tlsa_rrset *rs)
 	return EXIT_USAGE;
 }
 
+/* Options of 'lookup': -1 usage error, 1 help shown, 0 go on. */
+static int parse_args(struct cli *cli, int argc, char **argv, const char **name,
+                      int *json)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			*json = 1;
+		} else if (strcmp(argv[i], "--help") == 0 ||
+		           strcmp(argv[i], "-h") == 0) {
+			lookup_usage(stdout, cli->progname);
+			return 1;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "%s: lookup: unknown option '%s'\n",
+			        cli->progname, argv[i]);
+			lookup_usage(stderr, cli->progname);
+			return -1;
+		} else if (*name == NULL) {
+			*name = argv[i];
+		} else {
+			fprintf(stderr, "%s: lookup: one NAME only\n",
+			        cli->progname);
+			return -1;
+		}
+	}
+	if (*name == NULL) {
+		lookup_usage(stderr, cli->progname);
+		return -1;
+	}
+	return 0;
+}
+
+/* Print the outcome; returns status, or EXIT_USAGE if output failed. */
+static int print_outcome(const char *name, int r,
+                         const struct dance_tlsa_rrset *rs, int json,
+                         int status)
+{
+	if (json) {
+		const char *cls = rs ? dance_dns_class_name(rs->dns_class)
+		                  : r == DANCE_ERR_NOT_ALLOWED ? "not-allowed"
+		                                               : "error";
+		if (print_json(rs ? rs->name : name, cls, rs,
+		               rs ? rs->reason : dance_strerror(r)) != 0)
+			return EXIT_USAGE;
+	} else if (rs != NULL) {
+		if (print_text(rs) != 0)
+			return EXIT_USAGE;
+	} else if (r == DANCE_ERR_NOT_ALLOWED) {
+		printf("; %s: not-allowed: %s\n", name, dance_strerror(r));
+	}
+	return status;
+}
+
 int cmd_lookup(struct cli *cli, int argc, char **argv)
 {
 	struct dance_tlsa_rrset *rs = NULL;
@@ -155,30 +207,8 @@ int cmd_lookup(struct cli *cli, int argc, char **argv)
 	dance_ctx *ctx;
 	int json = 0, r, status;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			json = 1;
-		} else if (strcmp(argv[i], "--help") == 0 ||
-		           strcmp(argv[i], "-h") == 0) {
-			lookup_usage(stdout, cli->progname);
-			return 0;
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "%s: lookup: unknown option '%s'\n",
-			        cli->progname, argv[i]);
-			lookup_usage(stderr, cli->progname);
-			return EXIT_USAGE;
-		} else if (name == NULL) {
-			name = argv[i];
-		} else {
-			fprintf(stderr, "%s: lookup: one NAME only\n",
-			        cli->progname);
-			return EXIT_USAGE;
-		}
-	}
-	if (name == NULL) {
-		lookup_usage(stderr, cli->progname);
-		return EXIT_USAGE;
-	}
+	if ((r = parse_args(cli, argc, argv, &name, &json)) != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
 	if ((ctx = cli_context(cli)) == NULL)
 		return EXIT_USAGE;
 	r = dance_lookup_tlsa(ctx, name, &rs);
@@ -186,19 +216,7 @@ int cmd_lookup(struct cli *cli, int argc, char **argv)
 	if (rs == NULL && status == EXIT_USAGE && !json)
 		fprintf(stderr, "%s: lookup %s: %s\n", cli->progname, name,
 		        dance_strerror(r));
-	if (json) {
-		const char *cls = rs ? dance_dns_class_name(rs->dns_class)
-		                  : r == DANCE_ERR_NOT_ALLOWED ? "not-allowed"
-		                                               : "error";
-		if (print_json(rs ? rs->name : name, cls, rs,
-		               rs ? rs->reason : dance_strerror(r)) != 0)
-			status = EXIT_USAGE;
-	} else if (rs != NULL) {
-		if (print_text(rs) != 0)
-			status = EXIT_USAGE;
-	} else if (r == DANCE_ERR_NOT_ALLOWED) {
-		printf("; %s: not-allowed: %s\n", name, dance_strerror(r));
-	}
+	status = print_outcome(name, r, rs, json, status);
 	dance_tlsa_rrset_free(rs);
 	if (fflush(stdout) != 0)
 		status = EXIT_USAGE;

@@ -26,7 +26,7 @@
 
 #define LINE_MAX_LEN     4096
 #define MAX_TOKENS       8
-#define FILE_MAX_SIZE    (1024 * 1024)
+#define FILE_MAX_SIZE    ((size_t)1024 * 1024)
 #define DEFAULT_SSH_DIR  "/etc/dance/ssh/authorized"
 #define DEFAULT_CLIENTID 0xFFDAu
 #define RENEG_INFO_EXT   0xFF01u
@@ -166,8 +166,10 @@ static int readable_file(const char *path, char *why, size_t whylen)
 	struct stat st;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		dance_fmt(why, whylen, "%s", strerror(errno));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
+		char eb[128];
+		dance_fmt(why, whylen, "%s",
+		          dance_errno_text(errno, eb, sizeof eb));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -234,7 +236,7 @@ static int kw_resolver(struct kwarg *a)
 
 static int parse_forward(struct kwarg *a, struct dance_forward *f)
 {
-	char *s = a->tok[0], *hash, *at;
+	char *s = a->tok[0], *hash, *port_s;
 	unsigned char addr[16];
 	unsigned long port;
 	int r;
@@ -248,11 +250,12 @@ static int parse_forward(struct kwarg *a, struct dance_forward *f)
 		if (r != DANCE_OK)
 			return r;
 	}
-	if ((at = strchr(s, '@')) != NULL) {
-		*at++ = '\0';
-		if (parse_uint(at, 0, &port) != 0 || port < 1 || port > 65535)
+	if ((port_s = strchr(s, '@')) != NULL) {
+		*port_s++ = '\0';
+		if (parse_uint(port_s, 0, &port) != 0 || port < 1 ||
+		    port > 65535)
 			return bad(a, "forward",
-			           "'%s' is not a port (1..65535)", at);
+			           "'%s' is not a port (1..65535)", port_s);
 		f->port = (int)port;
 	}
 	if (inet_pton(AF_INET, s, addr) != 1 &&
@@ -274,6 +277,10 @@ static int kw_forward(struct kwarg *a)
 		return bad(a, "forward", "'%.40s...' is too long", a->tok[0]);
 	if ((r = parse_forward(a, &f)) != DANCE_OK)
 		goto out;
+	if (a->origin != NULL && (f.origin = strdup(a->origin)) == NULL) {
+		r = DANCE_ERR_NOMEM;
+		goto out;
+	}
 	nf = realloc(a->ctx->forwards,
 	             (a->ctx->nforwards + 1) * sizeof *a->ctx->forwards);
 	if (nf == NULL) {
@@ -291,10 +298,11 @@ static int kw_forward(struct kwarg *a)
 	if ((r = set_pres(a, pres)) != DANCE_OK)
 		goto out;
 	nf[a->ctx->nforwards++] = f;
-	f.addr = f.tlsname = NULL;
+	f.addr = f.tlsname = f.origin = NULL;
 out:
 	free(f.addr);
 	free(f.tlsname);
+	free(f.origin);
 	return r;
 }
 
@@ -740,7 +748,7 @@ static int parse_buffer_locked(dance_ctx *ctx, const char *name,
 {
 	char line[LINE_MAX_LEN + 1], origin[512], what[512];
 	size_t pos = 0, lineno = 0;
-	int r = DANCE_OK;
+	int r;
 
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
@@ -770,7 +778,8 @@ static int parse_buffer_locked(dance_ctx *ctx, const char *name,
 			return r;
 		}
 	}
-	return dance_config_check(ctx, err, errlen);
+	dance_fmt(origin, sizeof origin, "%s:%zu", name, lineno);
+	return dance_config_check(ctx, origin, err, errlen);
 }
 
 int dance_config_parse_buffer(dance_ctx *ctx, const char *name, const char *buf,
@@ -808,7 +817,9 @@ static int read_file(const char *path, char **out, size_t *outlen, char *why,
 	if (readable_file(path, why, whylen) != 0)
 		goto out;
 	if ((f = fopen(path, "re")) == NULL) {
-		dance_fmt(why, whylen, "%s", strerror(errno));
+		char eb[128];
+		dance_fmt(why, whylen, "%s",
+		          dance_errno_text(errno, eb, sizeof eb));
 		goto out;
 	}
 	if ((buf = malloc(FILE_MAX_SIZE + 1)) == NULL) {
@@ -821,7 +832,7 @@ static int read_file(const char *path, char **out, size_t *outlen, char *why,
 		goto out;
 	}
 	if (n > FILE_MAX_SIZE) {
-		dance_fmt(why, whylen, "larger than %d octets", FILE_MAX_SIZE);
+		dance_fmt(why, whylen, "larger than %zu octets", FILE_MAX_SIZE);
 		goto out;
 	}
 	*out = buf;
@@ -861,15 +872,20 @@ int dance_ctx_load_config(dance_ctx *ctx, const char *path, char *errbuf,
 
 /* ---- consistency ------------------------------------------------------- */
 
-static const char *or_empty(const char *origin, char *buf, size_t len)
+/* "ORIGIN: " for a message: the setting's own origin, else fallback. */
+static const char *at(const char *origin, const char *fallback, char *buf,
+                      size_t len)
 {
+	if (origin == NULL)
+		origin = fallback;
 	if (origin == NULL)
 		return "";
 	dance_fmt(buf, len, "%s: ", origin);
 	return buf;
 }
 
-int dance_config_check(const dance_ctx *ctx, char *errbuf, size_t errlen)
+int dance_config_check(const dance_ctx *ctx, const char *fallback, char *errbuf,
+                       size_t errlen)
 {
 	enum dance_resolver_mode mode = ctx->resolver;
 	char o[512];
@@ -879,13 +895,13 @@ int dance_config_check(const dance_ctx *ctx, char *errbuf, size_t errlen)
 	if (mode == DANCE_RESOLVER_FORWARD && ctx->nforwards == 0) {
 		dance_fmt(errbuf, errlen,
 		          "%sresolver forward needs at least one forward line",
-		          or_empty(ctx->resolver_origin, o, sizeof o));
+		          at(ctx->resolver_origin, fallback, o, sizeof o));
 		return DANCE_ERR_CONFIG;
 	}
 	if (mode != DANCE_RESOLVER_FORWARD && ctx->nforwards > 0) {
 		dance_fmt(errbuf, errlen,
 		          "%sforward lines given, but resolver is %s",
-		          or_empty(ctx->resolver_origin, o, sizeof o),
+		          at(ctx->resolver_origin, fallback, o, sizeof o),
 		          mode == DANCE_RESOLVER_SYSTEM ? "system"
 		                                        : "recursive");
 		return DANCE_ERR_CONFIG;
@@ -894,7 +910,7 @@ int dance_config_check(const dance_ctx *ctx, char *errbuf, size_t errlen)
 		dance_fmt(errbuf, errlen,
 		          "%sdns-over-tls yes needs forward lines (resolver "
 		          "forward)",
-		          or_empty(ctx->dot_origin, o, sizeof o));
+		          at(ctx->dot_origin, fallback, o, sizeof o));
 		return DANCE_ERR_CONFIG;
 	}
 	for (size_t i = 0; i < ctx->nforwards; i++) {
@@ -903,16 +919,17 @@ int dance_config_check(const dance_ctx *ctx, char *errbuf, size_t errlen)
 			dance_fmt(errbuf, errlen,
 			          "%sdns-over-tls yes: forward %s has no TLS "
 			          "name (ADDR[@PORT]#NAME)",
-			          or_empty(ctx->dot_origin, o, sizeof o),
+			          at(ctx->dot_origin, fallback, o, sizeof o),
 			          f->addr);
 			return DANCE_ERR_CONFIG;
 		}
 		if (!ctx->dot && f->tlsname != NULL) {
-			dance_fmt(
-			        errbuf, errlen,
-			        "forward %s#%s: a TLS name needs dns-over-tls "
-			        "yes",
-			        f->addr, f->tlsname);
+			dance_fmt(errbuf, errlen,
+			          "%sforward %s#%s: a TLS name needs "
+			          "dns-over-tls "
+			          "yes",
+			          at(f->origin, fallback, o, sizeof o), f->addr,
+			          f->tlsname);
 			return DANCE_ERR_CONFIG;
 		}
 	}
@@ -957,6 +974,7 @@ void dance_config_free(dance_ctx *ctx)
 	for (size_t i = 0; i < ctx->nforwards; i++) {
 		free(ctx->forwards[i].addr);
 		free(ctx->forwards[i].tlsname);
+		free(ctx->forwards[i].origin);
 	}
 	free(ctx->forwards);
 	for (size_t i = 0; i < ctx->ndomain_labels; i++)

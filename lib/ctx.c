@@ -56,6 +56,10 @@ int dance_ctx_new(dance_ctx **out)
 		dance_ctx_free(ctx);
 		return DANCE_ERR_NOMEM;
 	}
+	if (dance_dane_sslctx_new(0, &ctx->dane_sslctx) != DANCE_OK) {
+		dance_ctx_free(ctx);
+		return DANCE_ERR_NOMEM;
+	}
 	*out = ctx;
 	return DANCE_OK;
 }
@@ -64,6 +68,7 @@ void dance_ctx_free(dance_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
+	dance_dane_sslctx_free(ctx->dane_sslctx);
 	dance_resolver_free(ctx);
 	dance_config_free(ctx);
 	pthread_cond_destroy(&ctx->cv);
@@ -99,7 +104,7 @@ int dance_ctx_freeze(dance_ctx *ctx)
 		r = ctx->freeze_err;
 		goto out;
 	}
-	if ((r = dance_config_check(ctx, err, sizeof err)) != DANCE_OK)
+	if ((r = dance_config_check(ctx, NULL, err, sizeof err)) != DANCE_OK)
 		DLOG_ERROR(ctx, "%s", err);
 	else
 		r = dance_resolver_setup(ctx);
@@ -160,4 +165,9 @@ int dance_ctx_is_ssh_ca_domain(const dance_ctx *ctx, const char *domain)
 unsigned dance_ctx_lookup_timeout_ms(const dance_ctx *ctx)
 {
 	return ctx->lookup_timeout_ms;
+}
+
+struct ssl_ctx_st *dance_ctx_dane_sslctx(const dance_ctx *ctx)
+{
+	return ctx != NULL ? ctx->dane_sslctx : NULL;
 }

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 
 struct ub_ctx;
 
@@ -38,6 +39,7 @@ struct dance_forward {
 	char *addr;    /* IPv4 or IPv6 address text */
 	int port;      /* 0 when not given (53, or 853 with dns-over-tls) */
 	char *tlsname; /* lowercase host name, or NULL */
+	char *origin;  /* "FILE:LINE" of the line, or NULL */
 };
 
 /* One "domain-user-label" value. */
@@ -90,7 +92,17 @@ struct dance_ctx {
 	pthread_cond_t cv;
 	unsigned in_flight; /* lookups holding a max-in-flight slot */
 	int processing;     /* 1 while one thread runs poll()/ub_process() */
+
+	/* verification (dane.c): an SSL_CTX with DANE enabled, SHA-512 ranked
+	 * first, made with the context, read-only (shared by threads) */
+	struct ssl_ctx_st *dane_sslctx;
 };
+
+/* The text of an errno value, thread-safe (GNU strerror_r). */
+static inline const char *dance_errno_text(int e, char *buf, size_t len)
+{
+	return strerror_r(e, buf, len);
+}
 
 /* Add a copy of s to a list. DANCE_OK or DANCE_ERR_NOMEM. */
 int dance_strlist_add(struct dance_strlist *l, const char *s);
@@ -108,8 +120,10 @@ void dance_resolver_free(dance_ctx *ctx);
 /* Check the settings against each other (config.c): "dns-over-tls yes"
  * without forwarders, forwarders with resolver system, ... Writes the
  * problem into errbuf ("ORIGIN: what", ORIGIN the FILE:LINE of the setting
- * when known) and returns DANCE_ERR_CONFIG, or DANCE_OK. */
-int dance_config_check(const dance_ctx *ctx, char *errbuf, size_t errlen);
+ * at fault, or fallback when that was set through the API; no prefix when
+ * both are NULL) and returns DANCE_ERR_CONFIG, or DANCE_OK. */
+int dance_config_check(const dance_ctx *ctx, const char *fallback, char *errbuf,
+                       size_t errlen);
 
 /* Free the parsed configuration (config.c). */
 void dance_config_free(dance_ctx *ctx);

@@ -211,8 +211,11 @@ static void process(dance_ctx *ctx, int wait_ms)
 	r = poll(&pfd, 1, wait_ms);
 	if (r > 0 && (r = ub_process(ctx->ub)) != 0)
 		DLOG_ERROR(ctx, "ub_process: %s", ub_strerror(r));
-	else if (r < 0 && errno != EINTR)
-		DLOG_ERROR(ctx, "poll: %s", strerror(errno));
+	else if (r < 0 && errno != EINTR) {
+		char eb[128];
+		DLOG_ERROR(ctx, "poll: %s",
+		           dance_errno_text(errno, eb, sizeof eb));
+	}
 	pthread_mutex_lock(&ctx->lk);
 	ctx->processing = 0;
 	pthread_cond_broadcast(&ctx->cv);
@@ -220,20 +223,20 @@ static void process(dance_ctx *ctx, int wait_ms)
 
 /* At the deadline: end every query of the batch that is not DONE. Called
  * with ctx->lk held. Queries that the callback will free are removed from
- * the batch (b->q[i] = NULL) and replaced by a marker outcome. */
-static void give_up(dance_ctx *ctx, struct batch *b, int *timed_out, int *busy)
+ * the batch (b->q[i] = NULL): a missing query means "timed out". */
+static void give_up(dance_ctx *ctx, struct batch *b)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		struct query *q = b->q[i];
 		if (q == NULL || q->state == Q_DONE)
 			continue;
 		if (q->state == Q_NEW) {
-			busy[i] = 1;
+			q->busy = 1;
 			q->state = Q_DONE;
 			continue;
 		}
 		/* PENDING (SENDING cannot be seen here: its sender is us) */
-		timed_out[i] = 1;
+		q->timed_out = 1;
 		ctx->in_flight--;
 		if (ub_cancel(ctx->ub, q->async_id) == 0) {
 			q->state = Q_DONE; /* the callback will not run */
@@ -245,8 +248,7 @@ static void give_up(dance_ctx *ctx, struct batch *b, int *timed_out, int *busy)
 	pthread_cond_broadcast(&ctx->cv);
 }
 
-static void run_batch(dance_ctx *ctx, struct batch *b, int *timed_out,
-                      int *busy)
+static void run_batch(dance_ctx *ctx, struct batch *b)
 {
 	int has_new, has_pending;
 
@@ -257,7 +259,7 @@ static void run_batch(dance_ctx *ctx, struct batch *b, int *timed_out,
 			break;
 		int left = ms_until(&b->deadline);
 		if (left == 0) {
-			give_up(ctx, b, timed_out, busy);
+			give_up(ctx, b);
 			break;
 		}
 		if (!ctx->processing && has_pending)
@@ -381,7 +383,7 @@ static int classify_answer(dance_ctx *ctx, struct dance_tlsa_rrset *rs,
 
 /* Build the RRset of one finished query. Returns the lookup's error. */
 static int classify(dance_ctx *ctx, const char *name, const struct query *q,
-                    int timed_out, int busy, struct dance_tlsa_rrset **out)
+                    struct dance_tlsa_rrset **out)
 {
 	struct dance_tlsa_rrset *rs;
 	int r;
@@ -394,13 +396,13 @@ static int classify(dance_ctx *ctx, const char *name, const struct query *q,
 	}
 	rs->rcode = -1;
 	rs->dns_class = DANCE_DNS_INDETERMINATE;
-	if (busy) {
+	if (q != NULL && q->busy) {
 		r = set_reason(rs,
 		               "no lookup slot before the deadline "
 		               "(max-in-flight %u)",
 		               ctx->max_in_flight);
 		r = r == DANCE_OK ? DANCE_ERR_BUSY : r;
-	} else if (timed_out || q == NULL) {
+	} else if (q == NULL || q->timed_out) {
 		r = set_reason(rs, "no answer within lookup-timeout (%u ms)",
 		               ctx->lookup_timeout_ms);
 		r = r == DANCE_OK ? DANCE_ERR_DNS_TIMEOUT : r;
@@ -471,12 +473,16 @@ static int prepare(dance_ctx *ctx, const char *name, char **canon)
 	return DANCE_OK;
 }
 
+/* Batches up to this size keep their arrays on the stack. */
+#define SMALL_BATCH 4
+
 int dance_lookup_tlsa_many(dance_ctx *ctx, const char *const *names, size_t n,
                            struct dance_tlsa_rrset **out, int *errs)
 {
-	struct batch b = {0};
-	char **canon = NULL;
-	int *timed_out = NULL, *busy = NULL, r;
+	struct query *q_small[SMALL_BATCH] = {NULL};
+	char *canon_small[SMALL_BATCH] = {NULL}, **canon = canon_small;
+	struct batch b = {.q = q_small, .n = n};
+	int r;
 
 	for (size_t i = 0; i < n; i++) {
 		out[i] = NULL;
@@ -487,15 +493,15 @@ int dance_lookup_tlsa_many(dance_ctx *ctx, const char *const *names, size_t n,
 			errs[i] = r;
 		return r;
 	}
-	r = DANCE_ERR_NOMEM;
-	if (n == 0)
-		return DANCE_OK;
-	if ((canon = calloc(n, sizeof *canon)) == NULL ||
-	    (b.q = calloc(n, sizeof *b.q)) == NULL ||
-	    (timed_out = calloc(n, sizeof *timed_out)) == NULL ||
-	    (busy = calloc(n, sizeof *busy)) == NULL)
-		goto out;
-	b.n = n;
+	if (n > SMALL_BATCH) {
+		canon = calloc(n, sizeof *canon);
+		b.q = calloc(n, sizeof(struct query *));
+		if (canon == NULL || b.q == NULL) {
+			free(canon);
+			free(b.q);
+			return DANCE_ERR_NOMEM;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		if ((errs[i] = prepare(ctx, names[i], &canon[i])) != DANCE_OK)
 			continue;
@@ -508,28 +514,23 @@ int dance_lookup_tlsa_many(dance_ctx *ctx, const char *const *names, size_t n,
 		b.q[i]->state = Q_NEW;
 	}
 	deadline_after(&b.deadline, ctx->lookup_timeout_ms);
-	run_batch(ctx, &b, timed_out, busy);
+	run_batch(ctx, &b);
 	for (size_t i = 0; i < n; i++) {
 		if (canon[i] == NULL || errs[i] != DANCE_OK)
 			continue;
-		errs[i] = classify(ctx, canon[i], b.q[i], timed_out[i], busy[i],
-		                   &out[i]);
+		errs[i] = classify(ctx, canon[i], b.q[i], &out[i]);
 		if (out[i] != NULL)
 			log_outcome(ctx, out[i], errs[i]);
 	}
-	r = DANCE_OK;
-out:
 	for (size_t i = 0; i < n; i++) {
-		if (b.q != NULL)
-			query_free(b.q[i]);
-		if (canon != NULL)
-			free(canon[i]);
+		query_free(b.q[i]);
+		free(canon[i]);
 	}
-	free(b.q);
-	free(canon);
-	free(timed_out);
-	free(busy);
-	return r;
+	if (b.q != q_small)
+		free(b.q);
+	if (canon != canon_small)
+		free(canon);
+	return DANCE_OK;
 }
 
 int dance_lookup_tlsa(dance_ctx *ctx, const char *name,

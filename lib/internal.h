@@ -104,4 +104,77 @@ int dance_qname_canon(const char *in, char **out, const char **domain_out);
 /* Is a canonical name (dance_qname_canon() form) allowed? 1 yes, 0 no. */
 int dance_allow_match(const dance_ctx *ctx, const char *canon);
 
+/* ---- identity from a certificate (identity.c) -------------------------- */
+
+/* What a leaf certificate claims. */
+struct dance_identity {
+	enum dance_verdict verdict; /* DANCE_AUTHENTICATED when a uid and a
+	                               domain were found (nothing was verified
+	                               yet); otherwise the refusal */
+	char *uid;                  /* normalised uid */
+	char *domain_ascii;         /* the dNSName: lowercase A-labels */
+	char *domain;               /* the same in U-labels */
+	char reason[512];           /* why it was refused, "" otherwise */
+};
+
+/*
+ * Find the identity a leaf claims (identity.c explains the rules).
+ * clientname: the dane_clientid ClientName or NULL. Returns DANCE_OK with
+ * id->verdict saying what was found (the strings are set only when it is
+ * DANCE_AUTHENTICATED), or DANCE_ERR_NOMEM. Free with
+ * dance_identity_clear().
+ */
+int dance_identity_from_cert(const struct x509_st *leaf, const char *clientname,
+                             struct dance_identity *id);
+void dance_identity_clear(struct dance_identity *id);
+
+/* Lowercase A-label name to U-labels (malloc'd), checking every A-label
+ * against IDNA2008. DANCE_ERR_BAD_NAME for an invalid A-label. */
+int dance_domain_to_unicode(const char *ascii, char **out);
+
+/* ---- results (result.c) ------------------------------------------------ */
+
+/* A new result: refused (no-match) until told otherwise, match_depth -1,
+ * reason "not verified". */
+int dance_result_new(struct dance_result **out);
+
+/* Replace the reason. DANCE_OK or DANCE_ERR_NOMEM. */
+int dance_result_set_reason(struct dance_result *res, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/* Set a refusal verdict (never DANCE_AUTHENTICATED) and its reason, and log
+ * both at info level through ctx (may be NULL). */
+int dance_result_refuse(const dance_ctx *ctx, struct dance_result *res,
+                        enum dance_verdict v, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/* ---- the generic DANE check (dane.c) ---------------------------------- */
+
+/* What dance_dane_check_with() tells beyond the public outcome. */
+struct dance_dane_check_info {
+	int matched_leaf; /* 1 if the matching record named the leaf itself */
+	time_t not_after; /* earliest notAfter of the verified chain; 0 when
+	                      not ok or not known */
+	int error_depth;  /* depth of the certificate that failed, -1 */
+};
+
+/* An SSL_CTX with DANE enabled and the digest ranking set (SHA-512 above
+ * SHA-256, or the reverse with sha256_first). Shareable between threads. */
+int dance_dane_sslctx_new(int sha256_first, struct ssl_ctx_st **out);
+void dance_dane_sslctx_free(struct ssl_ctx_st *c);
+
+/* dance_dane_check() on a given SSL_CTX from dance_dane_sslctx_new() (made
+ * with p->sha256_first), or on a new one when sslctx is NULL. info may be
+ * NULL. */
+int dance_dane_check_with(struct ssl_ctx_st *sslctx,
+                          const struct dance_dane_params *p,
+                          struct stack_st_X509 *chain,
+                          const struct dance_tlsa *records, size_t n,
+                          struct dance_dane_outcome *out,
+                          struct dance_dane_check_info *info);
+
+/* The context's SSL_CTX for DANE checks (SHA-512 first), made with the
+ * context; NULL when ctx is NULL. (ctx.c) */
+struct ssl_ctx_st *dance_ctx_dane_sslctx(const dance_ctx *ctx);
+
 #endif /* DANCE_INTERNAL_H */

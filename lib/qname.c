@@ -80,47 +80,58 @@ static int to_alabels(const char *in, char **out)
 	return DANCE_OK;
 }
 
+/* One octet of a label at *pp, with "\\DDD" and "\\X" escapes; *pp
+ * moves past it. -1 if the escape is malformed. */
+static int label_octet(const char **pp)
+{
+	const char *p = *pp;
+	unsigned c = (unsigned char)*p;
+
+	if (c != '\\') {
+		*pp = p + 1;
+		return (int)c;
+	}
+	if (p[1] >= '0' && p[1] <= '9') {
+		if (!(p[2] >= '0' && p[2] <= '9') ||
+		    !(p[3] >= '0' && p[3] <= '9'))
+			return -1;
+		c = (unsigned)((p[1] - '0') * 100 + (p[2] - '0') * 10 +
+		               (p[3] - '0'));
+		*pp = p + 4;
+		return c > 255 ? -1 : (int)c;
+	}
+	if (p[1] == '\0')
+		return -1;
+	*pp = p + 2;
+	return (unsigned char)p[1];
+}
+
 /* Parse presentation form into wire-form labels (without the root). */
 static int to_wire(const char *s, uint8_t *wire, size_t *wlen)
 {
 	size_t w = 1, lab = 0; /* lab: offset of the current length octet */
 	unsigned n = 0;
+	const char *p = s;
 
 	if (s[0] == '\0' || strcmp(s, ".") == 0)
 		return DANCE_ERR_BAD_NAME;
-	for (const char *p = s;; p++) {
-		unsigned c = (unsigned char)*p;
-		if (c == '.' || c == '\0') {
+	for (;;) {
+		int c;
+		if (*p == '.' || *p == '\0') {
 			if (n == 0) /* leading dot or empty label */
 				return DANCE_ERR_BAD_NAME;
 			wire[lab] = (uint8_t)n;
-			if (c == '\0' || p[1] == '\0')
+			if (*p == '\0' || p[1] == '\0')
 				break;
 			if (w >= WIRE_MAX - 1)
 				return DANCE_ERR_BAD_NAME;
 			lab = w++;
 			n = 0;
+			p++;
 			continue;
 		}
-		if (c == '\\') {
-			if (p[1] >= '0' && p[1] <= '9') {
-				if (!(p[2] >= '0' && p[2] <= '9') ||
-				    !(p[3] >= '0' && p[3] <= '9'))
-					return DANCE_ERR_BAD_NAME;
-				c = (unsigned)((p[1] - '0') * 100 +
-				               (p[2] - '0') * 10 +
-				               (p[3] - '0'));
-				if (c > 255)
-					return DANCE_ERR_BAD_NAME;
-				p += 3;
-			} else if (p[1] != '\0') {
-				c = (unsigned char)p[1];
-				p++;
-			} else {
-				return DANCE_ERR_BAD_NAME;
-			}
-		}
-		if (++n > LABEL_MAX || w >= WIRE_MAX - 1)
+		if ((c = label_octet(&p)) < 0 || ++n > LABEL_MAX ||
+		    w >= WIRE_MAX - 1)
 			return DANCE_ERR_BAD_NAME;
 		wire[w++] = (uint8_t)c;
 	}

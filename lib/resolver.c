@@ -3,6 +3,9 @@
  * tear it down; route libunbound's own log lines to the dance log.
  *
  * Order of the set-up (every step before libunbound's finalisation):
+ *   0. dns-over-tls needs a libunbound built with OpenSSL; Debian's is
+ *      built with nettle and has no TLS: a probe finds out before
+ *      anything else, and the set-up fails then (see tls_available()).
  *   1. ub_ctx_create, ub_ctx_async(ub, 1): answers come from libunbound's
  *      own background thread through a pipe (ub_fd), so that lookups can
  *      have a deadline (dns.c).
@@ -69,18 +72,46 @@ static ssize_t ub_log_write(void *cookie, const char *buf, size_t size)
 	return (ssize_t)size;
 }
 
-static int setup_log(dance_ctx *ctx)
+static int open_log(dance_ctx *ctx)
 {
 	cookie_io_functions_t io = {.write = ub_log_write};
 
 	if ((ctx->ub_log = fopencookie(ctx, "w", io)) == NULL)
 		return -1;
 	setvbuf(ctx->ub_log, NULL, _IOLBF, 0);
-	if (ub_ctx_debugout(ctx->ub, ctx->ub_log) != 0 ||
-	    ub_ctx_debuglevel(ctx->ub,
-	                      ctx->log_level >= DANCE_LOG_DEBUG ? 1 : 0) != 0)
+	return 0;
+}
+
+static int route_log(dance_ctx *ctx, struct ub_ctx *ub)
+{
+	if (ub_ctx_debugout(ub, ctx->ub_log) != 0 ||
+	    ub_ctx_debuglevel(ub, ctx->log_level >= DANCE_LOG_DEBUG ? 1 : 0) !=
+	            0)
 		return -1;
 	return 0;
+}
+
+/*
+ * Can this libunbound talk TLS? Debian's is built with nettle and cannot:
+ * its workers fail to start ("out of memory") as soon as TLS upstream is
+ * on, and it ignores TLS names. Probe with a throw-away context: a worker
+ * with TLS upstream answering "localhost." from its built-in local zone
+ * (nothing is sent). Must run before the real context routes the log:
+ * deleting any libunbound context resets libunbound's global log stream.
+ */
+static int tls_available(dance_ctx *ctx)
+{
+	struct ub_ctx *probe = ub_ctx_create();
+	struct ub_result *res = NULL;
+	int r = -1;
+
+	if (probe == NULL)
+		return 0;
+	if (route_log(ctx, probe) == 0 && ub_ctx_set_tls(probe, 1) == 0)
+		r = ub_resolve(probe, "localhost.", 1, 1, &res);
+	ub_resolve_free(res);
+	ub_ctx_delete(probe);
+	return r == 0;
 }
 
 /* ---- steps ------------------------------------------------------------- */
@@ -144,10 +175,12 @@ static int setup_anchors(dance_ctx *ctx)
 
 	if (ctx->ta_files.n == 0) {
 		if (access(ROOT_KEY, R_OK) != 0) {
+			char eb[128];
 			DLOG_ERROR(ctx,
 			           "resolver set-up: default trust anchor "
 			           "%s: %s",
-			           ROOT_KEY, strerror(errno));
+			           ROOT_KEY,
+			           dance_errno_text(errno, eb, sizeof eb));
 			return DANCE_ERR_RESOLVER;
 		}
 		if ((r = ub_ctx_add_ta_file(ctx->ub, ROOT_KEY)) != 0)
@@ -184,8 +217,9 @@ static int setup_dot(dance_ctx *ctx)
 	if ((ubr = ub_ctx_set_tls(ctx->ub, 1)) != 0)
 		return fail(ctx, "dns-over-tls", NULL, ubr);
 	if ((fd = memfd_create("dance-forward", MFD_CLOEXEC)) < 0) {
+		char eb[128];
 		DLOG_ERROR(ctx, "resolver set-up: memfd_create: %s",
-		           strerror(errno));
+		           dance_errno_text(errno, eb, sizeof eb));
 		return DANCE_ERR_RESOLVER;
 	}
 	dance_fmt(
@@ -297,13 +331,25 @@ int dance_resolver_setup(dance_ctx *ctx)
 {
 	int r;
 
+	if (open_log(ctx) != 0) {
+		DLOG_ERROR(ctx, "resolver set-up: log routing failed");
+		return DANCE_ERR_RESOLVER;
+	}
+	if (ctx->dot && !tls_available(ctx)) {
+		DLOG_ERROR(ctx,
+		           "resolver set-up: dns-over-tls: this libunbound "
+		           "(%s) was built without TLS (no OpenSSL), so it can "
+		           "neither reach nor authenticate TLS forwarders",
+		           ub_version());
+		return DANCE_ERR_RESOLVER;
+	}
 	if ((ctx->ub = ub_ctx_create()) == NULL) {
 		DLOG_ERROR(ctx, "resolver set-up: ub_ctx_create failed");
 		return DANCE_ERR_RESOLVER;
 	}
 	if ((r = ub_ctx_async(ctx->ub, 1)) != 0)
 		return fail(ctx, "asynchronous mode", NULL, r);
-	if (setup_log(ctx) != 0) {
+	if (route_log(ctx, ctx->ub) != 0) {
 		DLOG_ERROR(ctx, "resolver set-up: log routing failed");
 		return DANCE_ERR_RESOLVER;
 	}
@@ -312,6 +358,7 @@ int dance_resolver_setup(dance_ctx *ctx)
 	    (r = setup_transport(ctx)) != DANCE_OK ||
 	    (r = setup_local_zones(ctx)) != DANCE_OK)
 		return r;
+
 	DLOG_DEBUG(ctx,
 	           "resolver ready (%s, %zu trust anchor file(s), "
 	           "lookup-timeout %u ms, max-ttl %u s)",

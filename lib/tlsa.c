@@ -5,7 +5,9 @@
  * Usability (a record that fails is kept, with its problem, never dropped):
  *   RDATA at least 4 octets; usage 0-3, selector 0-1, matching type 0-2;
  *   SHA-256 data exactly 32 octets, SHA-512 exactly 64 (trailing octets
- *   make the length wrong); full data (type 0) not empty.
+ *   make the length wrong); full data (type 0) not empty -- which the
+ *   4-octet minimum already ensures: 3 octets are DANCE_TLSA_SHORT, so
+ *   DANCE_TLSA_EMPTY_DATA never comes out of wire RDATA.
  * Whether a usage is acceptable at a given owner name is for the verifier
  * (DANCE_TLSA_NOT_FOR_USERS), not for this file.
  *

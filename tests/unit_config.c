@@ -312,6 +312,9 @@ static const struct bad_case bad_cases[] = {
          "forward 192.0.2.1#a.example\nforward 192.0.2.2\n"
          "dns-over-tls yes\n",
          3, "forward 192.0.2.2 has no TLS name"},
+        {"TLS name without dns-over-tls",
+         "resolver forward\nforward 192.0.2.1@853#dns.example.net\n", 2,
+         "forward 192.0.2.1#dns.example.net: a TLS name needs dns-over-tls"},
         {"keyword is case-sensitive", "Max-TTL 5\n", 1,
          "unknown keyword 'Max-TTL'"},
 };
@@ -474,6 +477,17 @@ Test(config, freeze_reports_resolver_errors)
 	unlink(path);
 }
 
+static char dot_log[2048];
+
+static void keep_dot_log(void *arg, enum dance_log_level level, const char *msg)
+{
+	size_t used = strlen(dot_log);
+
+	(void)arg;
+	(void)level;
+	snprintf(dot_log + used, sizeof dot_log - used, "%s\n", msg);
+}
+
 Test(config, transports_set_up)
 {
 	/* Set-up only: nothing is sent at the freeze. */
@@ -481,13 +495,42 @@ Test(config, transports_set_up)
 	        "resolver system\n",
 	        "resolver recursive\n",
 	        "forward 127.0.0.1@9\nforward ::1\n",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		dance_ctx *ctx = parse_ok(texts[i]);
+		cr_expect_eq(dance_ctx_freeze(ctx), DANCE_OK, "case %zu", i);
+		dance_ctx_free(ctx);
+	}
+}
+
+Test(config, dns_over_tls_set_up_or_refused)
+{
+	/* With a libunbound built with OpenSSL the set-up succeeds; with
+	 * Debian's (nettle, no TLS) it must fail at the freeze, saying why,
+	 * rather than run without authenticating the forwarder. */
+	static const char *const texts[] = {
 	        "forward 127.0.0.1@9#dns.example\ndns-over-tls yes\n"
 	        "tls-ca-bundle " CA_BUNDLE "\n",
 	        "forward 127.0.0.1#dns.example\ndns-over-tls yes\n",
 	};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		dance_ctx *ctx = parse_ok(texts[i]);
-		cr_expect_eq(dance_ctx_freeze(ctx), DANCE_OK, "case %zu", i);
+		struct dance_tlsa_rrset *rs = NULL;
+		int r;
+
+		dot_log[0] = '\0';
+		cr_assert_eq(dance_ctx_set_log(ctx, keep_dot_log, NULL),
+		             DANCE_OK);
+		r = dance_ctx_freeze(ctx);
+		if (r != DANCE_OK) {
+			cr_expect_eq(r, DANCE_ERR_RESOLVER);
+			cr_expect_not_null(strstr(dot_log, "built without TLS"),
+			                   "%s", dot_log);
+			cr_expect_eq(
+			        dance_lookup_tlsa(ctx, "_user.x.test", &rs),
+			        DANCE_ERR_RESOLVER);
+			cr_expect_null(rs);
+		}
 		dance_ctx_free(ctx);
 	}
 }

@@ -14,16 +14,20 @@
 #define H32 H8 H8 H8 H8
 #define H64 H32 H32
 
+static unsigned hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0');
+	return (unsigned)((c | 0x20) - 'a' + 10);
+}
+
 /* Hex to bytes (test helper; input is trusted). */
 static size_t unhex(const char *hex, uint8_t *out)
 {
 	size_t n = 0;
 
-	for (; hex[0] != '\0' && hex[1] != '\0'; hex += 2) {
-		unsigned v;
-		sscanf(hex, "%2x", &v);
-		out[n++] = (uint8_t)v;
-	}
+	for (; hex[0] != '\0' && hex[1] != '\0'; hex += 2)
+		out[n++] = (uint8_t)(hexdigit(hex[0]) << 4 | hexdigit(hex[1]));
 	return n;
 }
 
@@ -124,65 +128,65 @@ struct text_case {
 	const char *name;
 	const char *line;
 	int err;
+	enum dance_tlsa_problem problem;
 	const char *owner;  /* expected owner, NULL for a bare line */
 	const char *format; /* expected "u s m HEX", NULL on error */
-	enum dance_tlsa_problem problem;
 };
 
 static const struct text_case text_cases[] = {
         {"dig line", "_user.example.org. 3600 IN TLSA 2 1 1 " H32, DANCE_OK,
-         "_user.example.org", "2 1 1 " H32, DANCE_TLSA_USABLE},
+         DANCE_TLSA_USABLE, "_user.example.org", "2 1 1 " H32},
         {"dig split hex",
          "_user.example.org.\t300\tIN\tTLSA\t3 1 2 " H32 " " H32, DANCE_OK,
-         "_user.example.org", "3 1 2 " H64, DANCE_TLSA_USABLE},
+         DANCE_TLSA_USABLE, "_user.example.org", "3 1 2 " H64},
         {"class then ttl", "_User.Example.ORG IN 60 TLSA 2 0 0 " H8, DANCE_OK,
-         "_user.example.org", "2 0 0 " H8, DANCE_TLSA_USABLE},
+         DANCE_TLSA_USABLE, "_user.example.org", "2 0 0 " H8},
         {"no ttl", "_user.example.org. IN TLSA 2 1 1 " H32, DANCE_OK,
-         "_user.example.org", "2 1 1 " H32, DANCE_TLSA_USABLE},
+         DANCE_TLSA_USABLE, "_user.example.org", "2 1 1 " H32},
         {"no class", "_user.example.org. 5 TLSA 2 1 1 " H32, DANCE_OK,
-         "_user.example.org", "2 1 1 " H32, DANCE_TLSA_USABLE},
+         DANCE_TLSA_USABLE, "_user.example.org", "2 1 1 " H32},
         {"owner only", "_user.example.org tlsa 2 1 1 " H32, DANCE_OK,
-         "_user.example.org", "2 1 1 " H32, DANCE_TLSA_USABLE},
-        {"bare", "2 1 1 " H32, DANCE_OK, NULL, "2 1 1 " H32, DANCE_TLSA_USABLE},
+         DANCE_TLSA_USABLE, "_user.example.org", "2 1 1 " H32},
+        {"bare", "2 1 1 " H32, DANCE_OK, DANCE_TLSA_USABLE, NULL, "2 1 1 " H32},
         {"bare lowercase hex split",
          "  3 1 1 0011223344556677 0011223344556677 "
          "0011223344556677 001122334455 6677 ",
-         DANCE_OK, NULL, "3 1 1 " H32, DANCE_TLSA_USABLE},
-        {"bare with comment", "2 1 1 " H32 " ; the CA", DANCE_OK, NULL,
-         "2 1 1 " H32, DANCE_TLSA_USABLE},
-        {"crlf", "2 1 1 " H32 "\r\n", DANCE_OK, NULL, "2 1 1 " H32,
-         DANCE_TLSA_USABLE},
-        {"unusable kept", "4 1 1 " H32, DANCE_OK, NULL, "4 1 1 " H32,
-         DANCE_TLSA_BAD_USAGE},
-        {"wrong digest kept", "2 1 1 " H8, DANCE_OK, NULL, "2 1 1 " H8,
-         DANCE_TLSA_BAD_DIGEST_LEN},
-        {"odd hex", "2 1 1 " H32 "0", DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"split inside an octet", "2 0 0 001 122", DANCE_OK, NULL,
-         "2 0 0 001122", DANCE_TLSA_USABLE},
-        {"odd hex split", "2 1 1 001 12", DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"no hex", "2 1 1", DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"no hex after comment", "2 1 1 ; " H32, DANCE_ERR_PARSE, NULL, NULL,
-         0},
-        {"non-hex", "2 1 1 00gg", DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"field too big", "256 1 1 " H32, DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"field negative", "-1 1 1 " H32, DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"field not a number", "two 1 1 " H32, DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"missing field", "2 1 " H32, DANCE_ERR_PARSE, NULL, NULL, 0},
+         DANCE_OK, DANCE_TLSA_USABLE, NULL, "3 1 1 " H32},
+        {"bare with comment", "2 1 1 " H32 " ; the CA", DANCE_OK,
+         DANCE_TLSA_USABLE, NULL, "2 1 1 " H32},
+        {"crlf", "2 1 1 " H32 "\r\n", DANCE_OK, DANCE_TLSA_USABLE, NULL,
+         "2 1 1 " H32},
+        {"unusable kept", "4 1 1 " H32, DANCE_OK, DANCE_TLSA_BAD_USAGE, NULL,
+         "4 1 1 " H32},
+        {"wrong digest kept", "2 1 1 " H8, DANCE_OK, DANCE_TLSA_BAD_DIGEST_LEN,
+         NULL, "2 1 1 " H8},
+        {"odd hex", "2 1 1 " H32 "0", DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"split inside an octet", "2 0 0 001 122", DANCE_OK, DANCE_TLSA_USABLE,
+         NULL, "2 0 0 001122"},
+        {"odd hex split", "2 1 1 001 12", DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"no hex", "2 1 1", DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"no hex after comment", "2 1 1 ; " H32, DANCE_ERR_PARSE, 0, NULL,
+         NULL},
+        {"non-hex", "2 1 1 00gg", DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"field too big", "256 1 1 " H32, DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"field negative", "-1 1 1 " H32, DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"field not a number", "two 1 1 " H32, DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"missing field", "2 1 " H32, DANCE_ERR_PARSE, 0, NULL, NULL},
         {"other class", "_user.example.org. 60 CH TLSA 2 1 1 " H32,
-         DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"other type", "_user.example.org. 60 IN TXT \"x\"", DANCE_ERR_PARSE,
-         NULL, NULL, 0},
-        {"type without owner", "TLSA 2 1 1 " H32, DANCE_ERR_PARSE, NULL, NULL,
-         0},
-        {"two ttls", "x.example. 60 60 TLSA 2 1 1 " H32, DANCE_ERR_PARSE, NULL,
-         NULL, 0},
-        {"bad owner", "a..b 60 IN TLSA 2 1 1 " H32, DANCE_ERR_PARSE, NULL, NULL,
-         0},
-        {"empty", "", DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"blank", "   \t ", DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"junk", "hello world", DANCE_ERR_PARSE, NULL, NULL, 0},
-        {"generic rdata", "x.example. TLSA \\# 4 02010100", DANCE_ERR_PARSE,
-         NULL, NULL, 0},
+         DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"other type", "_user.example.org. 60 IN TXT \"x\"", DANCE_ERR_PARSE, 0,
+         NULL, NULL},
+        {"type without owner", "TLSA 2 1 1 " H32, DANCE_ERR_PARSE, 0, NULL,
+         NULL},
+        {"two ttls", "x.example. 60 60 TLSA 2 1 1 " H32, DANCE_ERR_PARSE, 0,
+         NULL, NULL},
+        {"bad owner", "a..b 60 IN TLSA 2 1 1 " H32, DANCE_ERR_PARSE, 0, NULL,
+         NULL},
+        {"empty", "", DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"blank", "   \t ", DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"junk", "hello world", DANCE_ERR_PARSE, 0, NULL, NULL},
+        {"generic rdata", "x.example. TLSA \\# 4 02010100", DANCE_ERR_PARSE, 0,
+         NULL, NULL},
 };
 
 Test(tlsa, text_table)

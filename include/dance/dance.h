@@ -168,9 +168,12 @@ DANCE_EXPORT DANCE_WUR int dance_ctx_set(dance_ctx *ctx, const char *keyword,
 
 /*
  * Read back a setting in its presentation form: the index-th value of a
- * repeatable keyword (index 0 for the others). Returns NULL if there is no
- * such value or keyword. The string is owned by the context and valid until
- * it is freed; the context must not be reconfigured meanwhile.
+ * repeatable keyword (index 0 for the others). Keywords with a default
+ * read back the default until set; repeatable keywords and tls-ca-bundle
+ * read back only what was configured (NULL when nothing was: the built-in
+ * behaviour of dance.conf(5) applies). Returns NULL if there is no such
+ * value or keyword. The string is owned by the context and valid until it
+ * is freed; the context must not be reconfigured meanwhile.
  */
 DANCE_EXPORT const char *dance_ctx_get(const dance_ctx *ctx,
                                        const char *keyword, size_t index)
@@ -254,8 +257,9 @@ struct dance_tlsa_rrset {
 	                                   (0 unless secure or secure-none) */
 	time_t expires;                 /* time() + ttl when the answer came */
 	size_t count;                   /* number of records */
-	struct dance_tlsa *records;     /* every record of the answer, usable
-	                                   or not, in the order received */
+	struct dance_tlsa *records;     /* every record of a secure answer,
+	                                   usable or not, in the order
+	                                   received; none for other classes */
 	char *reason;                   /* human-readable account of the class,
 	                                   e.g. the why_bogus text; never NULL */
 };
@@ -300,8 +304,10 @@ dance_tlsa_rrset_from_text(const char *name, const char *text, uint32_t ttl,
                            struct dance_tlsa_rrset **out, char *errbuf,
                            size_t errlen) DANCE_NONNULL(2, 4);
 
-/* Write "u s m HEX" (uppercase hex, as dig prints) into buf. Returns the
- * length it needs (excluding the NUL), like snprintf; negative on error. */
+/* Write "u s m HEX" (uppercase hex, as dig prints) into buf; "u s m" alone
+ * for a record without data (shorter than 4 octets). Returns the length it
+ * needs (excluding the NUL), like snprintf; negative on error. buf may be
+ * NULL when buflen is 0. */
 DANCE_EXPORT int dance_tlsa_format(const struct dance_tlsa *t, char *buf,
                                    size_t buflen) DANCE_NONNULL(1);
 
@@ -409,13 +415,24 @@ struct dance_result {
 	char *tlsa_name;    /* owner name of the TLSA RRset used */
 	enum dance_dns_class dns_class; /* class of that RRset's answer */
 	int match_depth; /* chain depth of the matching certificate (0 the
-	                        leaf), -1 when nothing matched */
+	                        leaf), -1 when nothing matched; for a trust
+	                        anchor published as a bare key ("2 1 0"), the
+	                        depth of the certificate that key signed, as
+	                        OpenSSL reports it. Set only when
+	                        authenticated */
 	int has_match;   /* 1 if matched holds the record that matched */
 	struct dance_tlsa matched; /* copy of the matching record */
-	uint32_t ttl;   /* seconds the decision may be cached: the least of
-	                        the RRset TTL and the chain's remaining validity */
-	time_t expires; /* absolute time the decision expires */
-	char *reason;   /* human-readable account; never NULL */
+	uint32_t ttl;              /* seconds the decision may be cached: the
+	                              least of the RRset TTL and the chain's
+	                              remaining validity */
+	time_t expires;            /* absolute time the decision expires */
+	char *reason;              /* human-readable account; never NULL */
+	/* Every record of a secure answer as this check judged it: the usages
+	 * the profile does not accept at that name (PKIX usages and DANE-EE at
+	 * _user.<domain>; anything but DANE-EE at a user's own name) are
+	 * marked DANCE_TLSA_NOT_FOR_USERS and were never matched. */
+	size_t record_count;
+	struct dance_tlsa *records;
 };
 
 /* Free a result. NULL is allowed. */
@@ -447,8 +464,10 @@ dance_verify_chain(dance_ctx *ctx, struct stack_st_X509 *chain,
 /*
  * Offline: the same check against a caller-supplied TLSA RRset for
  * "_user.<domain>" (no DNS). The RRset's name, if set, must equal the name
- * the certificate leads to; its class must be secure to authenticate.
- * ctx may be NULL (defaults; the allow-list is then not applied).
+ * the certificate leads to (otherwise: no-match, and the reason says which
+ * names differ); its class must be secure to authenticate. No DNS is used,
+ * so the allow-list is not applied. ctx may be NULL (then nothing is
+ * logged); it is used for logging and its cached DANE state only.
  */
 DANCE_EXPORT DANCE_WUR int
 dance_verify_chain_offline(const dance_ctx *ctx, struct stack_st_X509 *chain,
@@ -460,8 +479,15 @@ dance_verify_chain_offline(const dance_ctx *ctx, struct stack_st_X509 *chain,
  * Per-user records: verify that chain (a user's own certificate, self-signed
  * or not, or a certificate carrying the user's key) matches a DANE-EE record
  * at "<label>._user.<domain>" for the uid the caller expects. rrset NULL
- * means look it up (ctx required); otherwise offline. On success identity is
- * lowercase(uid)@domain.
+ * means look it up (ctx required, allow-list applied); otherwise offline
+ * (ctx may be NULL), and the RRset's name, if set, must be that owner name
+ * (otherwise: wrong-user). Only DANE-EE records count ("3 1 x", and "3 0 x"
+ * for a certificate); others are marked DANCE_TLSA_NOT_FOR_USERS. As RFC
+ * 7671 section 5.1 says for DANE-EE, the leaf's names, issuer and validity
+ * dates are not checked: the record binds the key; ttl is the RRset's. On
+ * success identity is lowercase(uid)@domain (U-labels). Returns as
+ * dance_verify_der() does; a uid or domain that cannot form a DNS name is
+ * the verdict bad-uid or no-domain. Thread-safe.
  */
 DANCE_EXPORT DANCE_WUR int
 dance_verify_user_chain(dance_ctx *ctx, struct stack_st_X509 *chain,
@@ -494,17 +520,33 @@ struct dance_dane_params {
 struct dance_dane_outcome {
 	int ok;             /* 1 if the chain is valid and matched */
 	int x509_error;     /* X509_V_* code (0 when ok) */
-	int match_depth;    /* depth of the matching certificate, -1 none */
-	int record_index;   /* index into records of the match, -1 none */
+	int match_depth;    /* depth of the matching certificate, -1 none;
+	                       for a bare-key record (x 1 0) the depth of the
+	                       certificate it signed. Also set when ok is 0
+	                       but a record matched before a later check
+	                       failed (a name mismatch, say), as OpenSSL's own
+	                       DANE tests look at it */
+	int record_index;   /* index into records of the match, -1 none
+	                       (same rule) */
 	const char *reason; /* static text for x509_error */
 };
 
 /*
  * Verify chain (leaf first) against the given TLSA records with OpenSSL's
- * DANE engine on an empty trust store. Only records whose problem is
- * DANCE_TLSA_USABLE are given to the engine. Returns DANCE_OK (the outcome
- * says whether it matched), DANCE_ERR_INVALID_ARG, DANCE_ERR_CRYPTO or
- * DANCE_ERR_NOMEM.
+ * DANE engine on an empty trust store (or p->pkix_store for usages 0 and
+ * 1). Only records whose problem is DANCE_TLSA_USABLE are given to the
+ * engine (and usages 0 and 1 only with a pkix_store); a record the engine
+ * refuses (a "2 0 0" that is no certificate) is left out. Name checks
+ * accept only a dNSName equal to p->refname: no wildcards, never the
+ * subject CN (X509_CHECK_FLAG_NO_WILDCARDS |
+ * X509_CHECK_FLAG_NEVER_CHECK_SUBJECT). p->purpose must be
+ * X509_PURPOSE_SSL_CLIENT or X509_PURPOSE_SSL_SERVER. Passes all 55 of
+ * OpenSSL's own DANE vectors under OpenSSL's conventions (server purpose,
+ * sha256_first). Makes an SSL_CTX per call (about 100 us); the verify
+ * functions use one cached in their context. Leaves the thread's OpenSSL
+ * error queue as it found it. Reentrant. Returns DANCE_OK (the outcome
+ * says whether it matched), DANCE_ERR_INVALID_ARG (empty chain, empty
+ * refname, other purpose), DANCE_ERR_CRYPTO or DANCE_ERR_NOMEM.
  */
 DANCE_EXPORT DANCE_WUR int
 dance_dane_check(const struct dance_dane_params *p, struct stack_st_X509 *chain,
