@@ -103,6 +103,43 @@ int dance_qname_canon(const char *in, char **out, const char **domain_out);
 
 /* Is a canonical name (dance_qname_canon() form) allowed? 1 yes, 0 no. */
 int dance_allow_match(const dance_ctx *ctx, const char *canon);
+/* ---- dane_clientid wire form (clientid.c) ------------------------------ */
+
+/* Longest ClientName we accept: a host name in presentation form without
+ * the trailing dot. */
+#define DANCE_CLIENTID_NAME_MAX 253
+
+/* Default extension code point (private use) until IANA assigns one. */
+#define DANCE_CLIENTID_DEFAULT_CODEPOINT 0xFFDAu
+
+/* TLS alert descriptions (RFC 8446) the parsers suggest. */
+#define DANCE_TLS_ALERT_ILLEGAL_PARAMETER 47
+#define DANCE_TLS_ALERT_DECODE_ERROR      50
+#define DANCE_TLS_ALERT_INTERNAL_ERROR    80
+
+/* 1 if name[0..len) is an acceptable ClientName (see clientid.c), else 0. */
+int dance_clientid_name_ok(const char *name, size_t len);
+
+/* extension_data of a server's CertificateRequest: DANCE_OK for the -13
+ * zero-length ClientName or the older empty extension; otherwise
+ * DANCE_ERR_PARSE and *alert the TLS alert to send. */
+int dance_clientid_parse_server(const uint8_t *data, size_t len, int *alert);
+
+/* extension_data of a client's Certificate: DANCE_OK and *name (malloc'd,
+ * lowercased, NUL-terminated); otherwise DANCE_ERR_PARSE or
+ * DANCE_ERR_NOMEM, *name NULL and *alert the TLS alert to send. */
+int dance_clientid_parse_client(const uint8_t *data, size_t len, char **name,
+                                int *alert);
+
+/* Write extension_data for name (NULL: the server's zero-length form) into
+ * buf. DANCE_ERR_BAD_NAME for an unacceptable name, DANCE_ERR_INVALID_ARG
+ * if buf is too small (256 octets always suffice). */
+int dance_clientid_encode(const char *name, uint8_t *buf, size_t buflen,
+                          size_t *outlen);
+
+/* The domain a ClientName stands for: the name without a leading "_user."
+ * label (any case). Points into clientname. */
+const char *dance_clientid_domain(const char *clientname);
 
 /* ---- identity from a certificate (identity.c) -------------------------- */
 

@@ -612,6 +612,190 @@ dance_spki_match(const struct dance_tlsa_rrset *rrset, const uint8_t *spki,
                  size_t spkilen, int *matched, int *index)
         DANCE_NONNULL(1, 2, 4);
 
+/* ------------------------------------------------------------------------ */
+/* OpenSSL TLS integration: client certificates and dane_clientid            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A TLS server built on OpenSSL (3.0 or later) lets libdance request the
+ * client's certificate, carry the dane_clientid extension
+ * (draft-ietf-dance-client-auth-13) and verify the client with DANE:
+ *
+ *     SSL_CTX *sctx = ... the server's context, certificate and key ...;
+ *     if (dance_ssl_ctx_enable_server(dctx, sctx, 0) != DANCE_OK)
+ *         ... fail ...
+ *     // per connection, once SSL_accept() has succeeded:
+ *     int r = dance_ssl_verify(dctx, ssl);
+ *     const struct dance_result *res = dance_ssl_get_result(ssl);
+ *     if (r == DANCE_OK && res->verdict == DANCE_AUTHENTICATED)
+ *         use(res->identity);              // "alice@example.org"
+ *
+ * and a client sends its ClientName:
+ *
+ *     dance_ssl_ctx_enable_client(NULL, cctx);   // default code point
+ *     ... SSL *ssl = SSL_new(cctx); ...
+ *     dance_ssl_set_clientname(ssl, "example.org");
+ *
+ * Modes (flags of dance_ssl_ctx_enable_server()):
+ * - default, "after the handshake": the handshake accepts any certificate
+ *   whose private key the client proves (TLS CertificateVerify); nothing is
+ *   looked up until the application calls dance_ssl_verify() (which blocks
+ *   for at most the context's lookup-timeout), or hands the chain to the
+ *   SASL plugin (dance_ssl_get_peer(), dance_sasl.h).
+ * - DANCE_SSL_VERIFY_IN_HANDSHAKE: the DANE check runs inside the handshake
+ *   (OpenSSL's certificate-verify callback) and blocks SSL_accept() for at
+ *   most the lookup-timeout; the result is ready when SSL_accept() returns.
+ *   With DANCE_SSL_REQUIRE as well, a client whose certificate does not
+ *   authenticate fails the handshake: handshake_failure alert, or
+ *   bad_certificate when its ClientName names none of the certificate's
+ *   dNSNames (draft section 6). A client without a certificate is
+ *   refused only if the application set SSL_VERIFY_FAIL_IF_NO_PEER_CERT.
+ * Suspending the handshake for DNS (SSL_set_retry_verify()) is not offered.
+ *
+ * What dance_ssl_ctx_enable_server() changes on the SSL_CTX:
+ * - SSL_VERIFY_PEER is added to the verify mode (the application's other
+ *   mode bits and its verify callback are kept);
+ * - its certificate-verify callback (SSL_CTX_set_cert_verify_callback()) is
+ *   installed. It still runs OpenSSL's PKIX verification against the
+ *   SSL_CTX's trust store, for information only: SSL_get_verify_result()
+ *   keeps its PKIX meaning (so code that trusts a verified subject goes on
+ *   doing exactly what it did), but a PKIX failure no longer fails the
+ *   handshake. Never take an identity from a certificate unless
+ *   SSL_get_verify_result() is X509_V_OK or dance_ssl_get_result() says
+ *   DANCE_AUTHENTICATED;
+ * - session resumption is switched off (no session cache, no tickets):
+ *   every connection presents its chain and ClientName afresh. Call it after
+ *   the application's own session settings. dance_ssl_verify() refuses a
+ *   resumed session all the same.
+ * - the dane_clientid extension is registered (TLS 1.3 CertificateRequest
+ *   and Certificate) with the code point of the context's
+ *   clientid-codepoint setting, unless DANCE_SSL_NO_CLIENTID. The server
+ *   sends the zero-length ClientName in its CertificateRequest and reads
+ *   the client's ClientName from the leaf's CertificateEntry before chain
+ *   verification; a malformed or zero-length ClientName, or one on another
+ *   certificate than the leaf, fails the handshake (decode_error or
+ *   illegal_parameter). TLS 1.2 has no place for the extension: it is
+ *   neither sent nor accepted there, and the ClientName is then NULL.
+ *
+ * A ClientName is checked against the allow-list (dance_domain_allowed())
+ * before any DNS query: a ClientName whose domain is not allowed yields
+ * DANCE_REFUSED_NOT_ALLOWED without a lookup.
+ *
+ * Ownership and threads: the dance_ctx given to dance_ssl_ctx_enable_*()
+ * must outlive the SSL_CTX. Per-connection state (ClientName, DER copies of
+ * the chain, the result) is kept in the SSL's ex_data and freed by
+ * SSL_free(). Calls on different SSL objects may run in parallel; calls on
+ * one SSL must not.
+ */
+
+/* Flags for dance_ssl_ctx_enable_server(). */
+#define DANCE_SSL_VERIFY_IN_HANDSHAKE 0x1u /* verify in the handshake */
+#define DANCE_SSL_REQUIRE \
+	0x2u                       /* with VERIFY_IN_HANDSHAKE: fail
+                                              the handshake unless
+                                              authenticated */
+#define DANCE_SSL_NO_CLIENTID 0x4u /* do not register dane_clientid */
+
+/*
+ * Set up a server SSL_CTX as described above. ctx supplies the code point,
+ * the allow-list and, in DANCE_SSL_VERIFY_IN_HANDSHAKE mode, the lookups.
+ * Call once per SSL_CTX, before any SSL is created from it. Returns
+ * DANCE_OK, DANCE_ERR_INVALID_ARG (unknown flags, already enabled, code
+ * point that OpenSSL handles itself), DANCE_ERR_CRYPTO or DANCE_ERR_NOMEM.
+ */
+DANCE_EXPORT DANCE_WUR int dance_ssl_ctx_enable_server(dance_ctx *ctx,
+                                                       struct ssl_ctx_st *sctx,
+                                                       unsigned flags)
+        DANCE_NONNULL(1, 2);
+
+/*
+ * Set up a client SSL_CTX to send dane_clientid when a server asks for it
+ * (the ClientName itself is set per connection with
+ * dance_ssl_set_clientname()). ctx supplies the code point; NULL means the
+ * default 0xFFDA. The client accepts the -13 zero-length form and the older
+ * empty form in a CertificateRequest and refuses anything else. Same
+ * returns as dance_ssl_ctx_enable_server().
+ */
+DANCE_EXPORT DANCE_WUR int dance_ssl_ctx_enable_client(const dance_ctx *ctx,
+                                                       struct ssl_ctx_st *sctx)
+        DANCE_NONNULL(2);
+
+/*
+ * Client side: the ClientName to send on this connection (a host name,
+ * e.g. the certificate's dNSName "example.org"; at most 253 octets of
+ * letters, digits, '-', '_' and dots, no trailing dot). It is sent only if
+ * the server's CertificateRequest carries the extension, and only with the
+ * leaf certificate. Returns DANCE_OK, DANCE_ERR_BAD_NAME or
+ * DANCE_ERR_NOMEM.
+ */
+DANCE_EXPORT DANCE_WUR int dance_ssl_set_clientname(struct ssl_st *ssl,
+                                                    const char *name)
+        DANCE_NONNULL(1, 2);
+
+/*
+ * Server side: the ClientName the client sent (lowercased), or NULL if it
+ * sent none. Owned by the SSL.
+ */
+DANCE_EXPORT const char *dance_ssl_get_clientname(const struct ssl_st *ssl)
+        DANCE_NONNULL(1);
+
+/*
+ * Server side, after a completed handshake (or during it, from the
+ * certificate-verify callback's mode): verify the client's chain and
+ * ClientName with DANE (dance_verify_peer()) unless that was done already
+ * on this connection, and keep the result in the SSL. ctx NULL means the
+ * context given to dance_ssl_ctx_enable_server(). Returns what
+ * dance_verify_peer() returned (then dance_ssl_get_result() holds the
+ * verdict), or DANCE_ERR_INVALID_ARG when there is nothing to verify (no
+ * client certificate, a resumed session, a client SSL); no result then.
+ */
+DANCE_EXPORT DANCE_WUR int dance_ssl_verify(dance_ctx *ctx, struct ssl_st *ssl)
+        DANCE_NONNULL(2);
+
+/* The result kept by dance_ssl_verify() (or by the in-handshake check), or
+ * NULL if there is none. Owned by the SSL. */
+DANCE_EXPORT const struct dance_result *
+dance_ssl_get_result(const struct ssl_st *ssl) DANCE_NONNULL(1);
+
+/*
+ * What a client presented, as plain data: the certificate chain in DER
+ * (leaf first, as sent) and the ClientName. This is what the SASL plugin
+ * takes (dance_sasl.h); any TLS library can fill it.
+ */
+struct dance_peer {
+	size_t n;                  /* certificates; 0: no client certificate */
+	const uint8_t *const *der; /* n DER encodings, leaf first */
+	const size_t *lens;        /* their lengths */
+	const char *clientname;    /* dane_clientid ClientName, or NULL */
+};
+
+/*
+ * Fill *peer from a server-side SSL after the handshake. The buffers are
+ * owned by the SSL and stay valid until SSL_free(). ssl NULL (no TLS yet)
+ * gives an empty peer (n == 0). A resumed session gives n == 0 as well.
+ * Returns DANCE_OK, DANCE_ERR_CRYPTO or DANCE_ERR_NOMEM.
+ */
+DANCE_EXPORT DANCE_WUR int dance_ssl_get_peer(struct ssl_st *ssl,
+                                              struct dance_peer *peer)
+        DANCE_NONNULL(2);
+
+/*
+ * Verify what a client presented: if peer->clientname is set, it must be a
+ * host name (else DANCE_REFUSED_CLIENTID) whose domain (the name, or the
+ * name after a leading "_user." label) is on the allow-list, otherwise *out
+ * is DANCE_REFUSED_NOT_ALLOWED; in both cases nothing is looked up. Then
+ * dance_verify_der() with the chain and "_user." + that domain as the
+ * ClientName: on the wire the ClientName is the client's domain name
+ * ("example.org", draft-ietf-dance-client-auth), and the "_user.example.org"
+ * form is accepted as well.
+ * Returns as dance_verify_der(); DANCE_ERR_INVALID_ARG if peer->n is 0.
+ * Thread-safe.
+ */
+DANCE_EXPORT DANCE_WUR int dance_verify_peer(dance_ctx *ctx,
+                                             const struct dance_peer *peer,
+                                             struct dance_result **out)
+        DANCE_NONNULL(1, 2, 3);
+
 #ifdef __cplusplus
 }
 #endif
