@@ -21,6 +21,7 @@
 #include <string.h>
 
 struct ub_ctx;
+struct dance_dot;
 
 /* A growable list of strings owned by the context. */
 struct dance_strlist {
@@ -92,6 +93,7 @@ struct dance_ctx {
 	pthread_cond_t cv;
 	unsigned in_flight; /* lookups holding a max-in-flight slot */
 	int processing;     /* 1 while one thread runs poll()/ub_process() */
+	struct dance_dot *dot_relay; /* dns-over-tls relay (dot.c), or NULL */
 
 	/* verification (dane.c): an SSL_CTX with DANE enabled, SHA-512 ranked
 	 * first, made with the context, read-only (shared by threads) */
@@ -116,6 +118,19 @@ int dance_resolver_setup(dance_ctx *ctx);
 
 /* Tear down the resolver (dns.c). No lookup may be in progress. */
 void dance_resolver_free(dance_ctx *ctx);
+
+/* DNS over TLS (dot.c): start the relay for the frozen configuration's
+ * forwarders (called by the resolver set-up, with dns-over-tls yes): one
+ * listening port on 127.0.0.1 per forward line, in their order, and the
+ * relay thread. Logs the reason of a failure. DANCE_OK,
+ * DANCE_ERR_RESOLVER or DANCE_ERR_NOMEM. */
+int dance_dot_start(const dance_ctx *ctx, struct dance_dot **out);
+
+/* The relay port of forward line i, or -1. */
+int dance_dot_port(const struct dance_dot *d, size_t i);
+
+/* Stop the relay thread, close every connection, free. NULL allowed. */
+void dance_dot_stop(struct dance_dot *d);
 
 /* Check the settings against each other (config.c): "dns-over-tls yes"
  * without forwarders, forwarders with resolver system, ... Writes the
