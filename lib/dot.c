@@ -17,11 +17,12 @@
  * Authentication: the CAs of tls-ca-bundle (the system bundle by default),
  * SSL_VERIFY_PEER, and the forward line's TLS name both as SNI and as the
  * name the certificate must carry (SSL_set1_host: subjectAltName dNSName,
- * no partial wildcards). When the connection, the handshake or the
- * verification fails, the relay logs why and closes libunbound's side:
- * libunbound sees the server fail (SERVFAIL, or no answer by the deadline)
- * and the lookup ends indeterminate. Nothing is ever sent to a forwarder
- * outside TLS, and there is no fallback to plain DNS.
+ * never the subject CN, no partial wildcards). When the connection, the
+ * handshake or the verification fails, the relay logs why and closes
+ * libunbound's side: libunbound sees the server fail (SERVFAIL, or no
+ * answer by the deadline) and the lookup ends indeterminate. Nothing is
+ * ever sent to a forwarder outside TLS, and there is no fallback to plain
+ * DNS.
  *
  * The thread runs one poll() loop over a wake-up pipe, the listening
  * sockets and every connection: both sockets non-blocking, a bounded
@@ -243,7 +244,8 @@ static int conn_ssl(struct dance_dot *d, struct dot_conn *c)
 	    SSL_set_tlsext_host_name(c->ssl, c->fwd->tlsname) != 1 ||
 	    SSL_set1_host(c->ssl, c->fwd->tlsname) != 1)
 		return -1;
-	SSL_set_hostflags(c->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	SSL_set_hostflags(c->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+	                                  X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
 	SSL_set_connect_state(c->ssl);
 	return 0;
 }

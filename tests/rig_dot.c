@@ -296,6 +296,58 @@ Test(rig_dot, tls_failure_is_an_error_in_the_log)
 	pthread_mutex_destroy(&l.lk);
 }
 
+Test(rig_dot, certificates_to_refuse)
+{
+	/* openssl s_server with certificates from the right CA that still
+	 * must not authenticate dns.test */
+	static const struct {
+		const char *cert;
+		const char *logged;
+	} cases[] = {
+	        {"dot-cn-only", "hostname mismatch"}, /* no CN fallback */
+	        {"dot-expired", "certificate has expired"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char cert[512], key[512], rel[64], fwd[128], addr[32];
+		const char *argv[] = {
+		        "openssl", "s_server", "-quiet", "-accept", addr,
+		        "-cert",   cert,       "-key",   key,       NULL};
+		struct proc_opts o = {.stdout_path = "/dev/null",
+		                      .stderr_path = "/dev/null"};
+		struct dance_tlsa_rrset *rs = NULL;
+		int port = proc_free_port(), r;
+		struct logbuf l;
+		dance_ctx *ctx;
+		pid_t pid;
+
+		snprintf(rel, sizeof rel, "pki/%s.pem", cases[i].cert);
+		cr_assert_not_null(rig_fixture(cert, sizeof cert, rel));
+		snprintf(rel, sizeof rel, "pki/%s.key", cases[i].cert);
+		cr_assert_not_null(rig_fixture(key, sizeof key, rel));
+		snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+		cr_assert_eq(proc_spawn(&pid, argv, &o), 0);
+		cr_assert_eq(proc_wait_port_pid(port, 5000, pid, NULL), 0,
+		             "openssl s_server did not start");
+		snprintf(fwd, sizeof fwd, "forward 127.0.0.1@%d#dns.test",
+		         port);
+		ctx = dot_context(fwd, NULL, &l);
+		r = dance_lookup_tlsa(ctx, "_user.good.test", &rs);
+		cr_expect(r == DANCE_ERR_DNS_TEMPFAIL ||
+		                  r == DANCE_ERR_DNS_TIMEOUT,
+		          "%s: %s", cases[i].cert, dance_strerror(r));
+		cr_assert_not_null(rs);
+		cr_expect_eq(rs->dns_class, DANCE_DNS_INDETERMINATE, "%s",
+		             cases[i].cert);
+		cr_expect(log_wait(&l, cases[i].logged, 2 * DEADLINE),
+		          "%s: the log does not say '%s':\n%s", cases[i].cert,
+		          cases[i].logged, l.text);
+		dance_tlsa_rrset_free(rs);
+		dance_ctx_free(ctx);
+		pthread_mutex_destroy(&l.lk);
+		proc_stop(pid, 2000);
+	}
+}
+
 /* ---- fail-over, threads, teardown ---------------------------------------- */
 
 Test(rig_dot, fail_over_to_the_next_forwarder)
