@@ -121,6 +121,9 @@ Test(hermetic, names_outside_test_stay_on_the_machine)
 	cr_assert_not_null(ctx);
 	cr_assert_eq(ub_ctx_debugout(ctx, logf), 0);
 	cr_assert_eq(ub_ctx_debuglevel(ctx, 4), 0);
+	/* the first lookup reads the zones (slow under valgrind) */
+	cr_assert_eq(rig_ub_lookup(ctx, "test", 6, 10000, NULL, NULL, NULL, 0),
+	             DANCE_DNS_SECURE, "SOA of test.");
 	for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
 		long ms;
 		int rcode;
@@ -157,6 +160,9 @@ Test(hermetic, names_outside_test_are_indeterminate_through_libdance)
 	                                   rig_conf(NULL, RIG_CONF_HERMETIC),
 	                                   err, sizeof err),
 	             DANCE_OK, "%s", err);
+	cr_assert_eq(
+	        dance_ctx_set(ctx, "lookup-timeout", "10000", err, sizeof err),
+	        DANCE_OK);
 	for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
 		struct dance_tlsa_rrset *rs = NULL;
 		long t0;
@@ -164,6 +170,13 @@ Test(hermetic, names_outside_test_are_indeterminate_through_libdance)
 
 		if (outside[i].qtype != T_TLSA)
 			continue;
+		if (i == 0) { /* reads the zones: slow under valgrind */
+			cr_assert_eq(
+			        dance_lookup_tlsa(ctx, "_user.good.test", &rs),
+			        DANCE_OK);
+			dance_tlsa_rrset_free(rs);
+			rs = NULL;
+		}
 		t0 = proc_now_ms();
 		r = dance_lookup_tlsa(ctx, outside[i].name, &rs);
 		cr_expect_eq(r, DANCE_ERR_DNS_TEMPFAIL, "%s: %s",
