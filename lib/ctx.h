@@ -51,7 +51,7 @@ struct dance_domain_label {
 
 /* Settings whose value is kept as text for dance_ctx_get(): one list per
  * keyword, indexed like the keyword table of config.c. */
-#define DANCE_NKEYWORDS 16
+#define DANCE_NKEYWORDS 17
 
 struct dance_ctx {
 	/* logging */
@@ -78,6 +78,7 @@ struct dance_ctx {
 	unsigned lookup_timeout_ms;
 	unsigned max_in_flight;
 	unsigned max_ttl;
+	unsigned answer_cache_size; /* entries; 0: no answer cache */
 	enum dance_label_form user_label;
 	struct dance_domain_label *domain_labels;
 	size_t ndomain_labels;
@@ -94,6 +95,7 @@ struct dance_ctx {
 	unsigned in_flight; /* lookups holding a max-in-flight slot */
 	int processing;     /* 1 while one thread runs poll()/ub_process() */
 	struct dance_dot *dot_relay; /* dns-over-tls relay (dot.c), or NULL */
+	struct dance_cache *cache;   /* answer cache (cache.c), or NULL */
 
 	/* verification (dane.c): an SSL_CTX with DANE enabled, SHA-512 ranked
 	 * first, made with the context, read-only (shared by threads) */

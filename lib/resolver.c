@@ -306,6 +306,12 @@ int dance_resolver_setup(dance_ctx *ctx)
 		DLOG_ERROR(ctx, "resolver set-up: log routing failed");
 		return DANCE_ERR_RESOLVER;
 	}
+	if ((r = dance_cache_new(ctx->answer_cache_size, &ctx->cache)) !=
+	    DANCE_OK) {
+		DLOG_ERROR(ctx, "resolver set-up: answer cache: %s",
+		           dance_strerror(r));
+		return r;
+	}
 	if ((r = setup_options(ctx)) != DANCE_OK ||
 	    (r = setup_anchors(ctx)) != DANCE_OK ||
 	    (r = setup_transport(ctx)) != DANCE_OK ||
@@ -332,6 +338,8 @@ void dance_resolver_free(dance_ctx *ctx)
 	ctx->ub = NULL;
 	dance_dot_stop(ctx->dot_relay);
 	ctx->dot_relay = NULL;
+	dance_cache_free(ctx->cache);
+	ctx->cache = NULL;
 	if (ctx->ub_log != NULL)
 		fclose(ctx->ub_log);
 	ctx->ub_log = NULL;

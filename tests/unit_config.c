@@ -71,6 +71,7 @@ Test(config, defaults)
 	        {"lookup-timeout", "2000"},
 	        {"max-in-flight", "64"},
 	        {"max-ttl", "3600"},
+	        {"answer-cache-size", "4096"},
 	        {"user-label", "plain"},
 	        {"ssh-authorized-dir", "/etc/dance/ssh/authorized"},
 	        {"log-level", "info"},
@@ -136,6 +137,7 @@ Test(config, every_keyword_read_back)
 	        {"ssh-ca-domain", 0, "example.org"},
 	        {"ssh-ca-domain", 1, "example.net"},
 	        {"clientid-codepoint", 0, "0xFF42"},
+	        {"answer-cache-size", 0, "0"},
 	};
 
 	snprintf(text, sizeof text,
@@ -166,6 +168,7 @@ Test(config, every_keyword_read_back)
 	         "ssh-ca-domain example.org\n"
 	         "ssh-ca-domain EXAMPLE.net.\n"
 	         "clientid-codepoint 65346\n"
+	         "answer-cache-size 0\n"
 	         "\n   \n",
 	         ubconf);
 	ctx = parse_ok(text);
@@ -257,6 +260,10 @@ static const struct bad_case bad_cases[] = {
         {"timeout too big", "lookup-timeout 600001\n", 1, "out of range"},
         {"max-in-flight zero", "max-in-flight 0\n", 1, "out of range"},
         {"max-ttl too big", "max-ttl 604801\n", 1, "out of range"},
+        {"answer cache too big", "answer-cache-size 1000001\n", 1,
+         "answer-cache-size: 1000001 is out of range (0..1000000)"},
+        {"answer cache size not a number", "answer-cache-size 4k\n", 1,
+         "answer-cache-size: '4k' is not a whole number"},
         {"bad resolver", "resolver dnsmasq\n", 1,
          "resolver: 'dnsmasq' is not one of"},
         {"bad yes/no", "dns-over-tls maybe\n", 1, "is not yes or no"},
@@ -520,8 +527,8 @@ Test(config, dns_over_tls_set_up)
 		dot_log[0] = '\0';
 		cr_assert_eq(dance_ctx_set_log(ctx, keep_dot_log, NULL),
 		             DANCE_OK);
-		cr_expect_eq(dance_ctx_freeze(ctx), DANCE_OK, "case %zu: %s",
-		             i, dot_log);
+		cr_expect_eq(dance_ctx_freeze(ctx), DANCE_OK, "case %zu: %s", i,
+		             dot_log);
 		cr_expect_eq(dot_log[0], '\0', "case %zu: %s", i, dot_log);
 		dance_ctx_free(ctx);
 	}
