@@ -229,6 +229,25 @@ static void report(const char *what, const struct tally *bare,
 	       "  ratio to bare OpenSSL", dw / bw, dc / bc);
 }
 
+static void print_results(const struct bench *b, int online, const int *which,
+                          size_t nw, const struct tally *t)
+{
+	printf("%-34s %9.0f /s wall %9.0f /s CPU\n",
+	       "bare OpenSSL X509_verify_cert", (double)t[0].n / t[0].wall,
+	       (double)t[0].n / t[0].cpu);
+	for (size_t k = 1; k < nw; k++)
+		report(which[k] == 1   ? "dance_verify_chain (warm cache)"
+		       : which[k] == 3 ? "  same, answer-cache-size 0"
+		                       : "dance_verify_chain_offline",
+		       &t[0], &t[k]);
+	if (online)
+		printf("(warm cache: the TLSA answer from libdance's answer "
+		       "cache, answer-cache-size %s;\n answer-cache-size 0: "
+		       "from libunbound's cache through its resolver "
+		       "thread)\n",
+		       dance_ctx_get(b->ctx, "answer-cache-size", 0));
+}
+
 int main(int argc, char **argv)
 {
 	struct bench b = {.seconds = 2.0};
@@ -265,20 +284,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_verify: a verification failed\n");
 		goto out;
 	}
-	printf("%-34s %9.0f /s wall %9.0f /s CPU\n",
-	       "bare OpenSSL X509_verify_cert", (double)t[0].n / t[0].wall,
-	       (double)t[0].n / t[0].cpu);
-	for (size_t k = 1; k < nw; k++)
-		report(which[k] == 1   ? "dance_verify_chain (warm cache)"
-		       : which[k] == 3 ? "  same, answer-cache-size 0"
-		                       : "dance_verify_chain_offline",
-		       &t[0], &t[k]);
-	if (conf != NULL)
-		printf("(warm cache: the TLSA answer from libdance's answer "
-		       "cache, answer-cache-size %s;\n answer-cache-size 0: "
-		       "from libunbound's cache through its resolver "
-		       "thread)\n",
-		       dance_ctx_get(b.ctx, "answer-cache-size", 0));
+	print_results(&b, conf != NULL, which, nw, t);
 	status = 0;
 	goto out;
 usage:
