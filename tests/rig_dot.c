@@ -348,6 +348,60 @@ Test(rig_dot, certificates_to_refuse)
 	}
 }
 
+/* One lookup through forward line fwd; the log must come to say logged. */
+static void lookup_logs(const char *fwd, const char *logged)
+{
+	struct dance_tlsa_rrset *rs = NULL;
+	char err[64];
+	struct logbuf l;
+	dance_ctx *ctx = dot_context(fwd, NULL, &l);
+	int r;
+
+	cr_assert_eq(dance_ctx_set(ctx, "log-level", "debug", err, sizeof err),
+	             DANCE_OK);
+	cr_assert_eq(
+	        dance_ctx_set(ctx, "lookup-timeout", "500", err, sizeof err),
+	        DANCE_OK);
+	r = dance_lookup_tlsa(ctx, "_user.good.test", &rs);
+	cr_expect(r == DANCE_ERR_DNS_TEMPFAIL || r == DANCE_ERR_DNS_TIMEOUT,
+	          "%s: %s", fwd, dance_strerror(r));
+	cr_assert_not_null(rs);
+	cr_expect_eq(rs->dns_class, DANCE_DNS_INDETERMINATE);
+	cr_expect(log_wait(&l, logged, 2000), "%s: no '%s' in\n%s", fwd, logged,
+	          l.text);
+	dance_tlsa_rrset_free(rs);
+	dance_ctx_free(ctx);
+	pthread_mutex_destroy(&l.lk);
+}
+
+Test(rig_dot, ipv6_forwarder)
+{
+	/* openssl s_server on [::1] with the right certificate: the relay
+	 * connects over IPv6 and authenticates it (s_server speaks no DNS,
+	 * so the lookup itself ends indeterminate); a closed IPv6 port is
+	 * refused */
+	char cert[512], key[512], fwd[128], addr[48];
+	const char *argv[] = {"openssl", "s_server", "-quiet", "-accept", addr,
+	                      "-cert",   cert,       "-key",   key,       NULL};
+	struct proc_opts o = {.stdout_path = "/dev/null",
+	                      .stderr_path = "/dev/null"};
+	int port = proc_free_port();
+	pid_t pid;
+
+	cr_assert_not_null(
+	        rig_fixture(cert, sizeof cert, "pki/dot-server.pem"));
+	cr_assert_not_null(rig_fixture(key, sizeof key, "pki/dot-server.key"));
+	snprintf(addr, sizeof addr, "[::1]:%d", port);
+	cr_assert_eq(proc_spawn(&pid, argv, &o), 0);
+	proc_sleep_ms(300); /* proc_wait_port() is IPv4 only */
+	cr_assert(proc_alive(pid), "openssl s_server on [::1] did not start");
+	snprintf(fwd, sizeof fwd, "forward ::1@%d#dns.test", port);
+	lookup_logs(fwd, "server authenticated as dns.test");
+	proc_stop(pid, 2000);
+	snprintf(fwd, sizeof fwd, "forward ::1@%d#dns.test", proc_free_port());
+	lookup_logs(fwd, "connect: Connection refused");
+}
+
 /* ---- fail-over, threads, teardown ---------------------------------------- */
 
 Test(rig_dot, fail_over_to_the_next_forwarder)
