@@ -4,9 +4,12 @@
  * pki/dot-ca (RUNDIR/dance-dot.conf): every answer class over TLS; a
  * wrong TLS name, a CA bundle without the issuer, a plain DNS server, a
  * closed port and a silent one all end indeterminate, with a log line
- * saying why, and never reach a server in clear text; fail-over between
- * forwarders; eight threads; no thread and no relay port left after
- * dance_ctx_free(); 'dance lookup' through dance-dot.conf.
+ * saying why, and never reach a server in clear text; certificates from
+ * the right CA that must still be refused (name only in the CN, expired;
+ * served by openssl s_server); an IPv6 forwarder; several queries in one
+ * write; fail-over between forwarders; eight threads; no thread and no
+ * relay port left after dance_ctx_free(); 'dance lookup' through
+ * dance-dot.conf.
  */
 #include "ctx.h"
 #include "internal.h"
