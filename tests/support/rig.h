@@ -72,9 +72,9 @@ struct rig {
 	char *conf_blackhole; /* dance.conf via the black hole */
 	int dot_port;         /* nsd's DNS over TLS (TLS name dot_name) */
 	char *dot_name;       /* "dns.test" */
-	char *dot_ca;         /* FIX/pki/dot-ca.pem: the CA of its certificate */
+	char *dot_ca;         /* its CA: FIX/pki/dot-ca.pem */
 	char *conf_dot;       /* dance.conf over TLS to dot_port */
-	char *unbound_conf;   /* unbound-config file of the four above */
+	char *unbound_conf;   /* unbound-config of the confs above */
 	char *query_log;      /* logs/queries.log */
 	char *log_dir;        /* logs/ */
 	long startup_ms;      /* dance-rig's start-up time */
