@@ -10,13 +10,18 @@
  * and the identity).
  *
  * With -c CONF, dance_verify_chain() through that configuration, after one
- * call that warms libunbound's cache (e.g. the rig's hermetic
- * configuration, $FIX/hermetic/dance.conf, which needs no DNS server).
+ * call that warms the caches (e.g. the rig's hermetic configuration,
+ * $FIX/hermetic/dance.conf, which needs no DNS server), twice: as
+ * configured (the TLSA answer comes from libdance's answer cache,
+ * lib/cache.c, answer-cache-size 4096 by default), and with
+ * answer-cache-size 0 (from libunbound's cache, through its resolver
+ * thread), to show what the answer cache is worth.
  * With TLSA-FILE, dance_verify_chain_offline() against those records (no
  * DNS at all). Both may be given. The runs are interleaved in slices of
  * 50 ms for SECONDS each (default 2), so that a busy machine slows them
  * alike; every verification must authenticate. Printed: verifications per
- * second of wall time and of this thread's CPU time, and the ratios
+ * second of wall time and of the process's CPU time (every thread, so
+ * that libunbound's resolver thread counts too), and the ratios
  * dance/OpenSSL (target: at least 0.8 with a warm cache).
  *
  * Example, after make-fixtures.sh:
@@ -39,6 +44,7 @@ struct bench {
 	STACK_OF(X509) * chain;
 	X509_STORE *store;              /* the CA, for bare OpenSSL */
 	dance_ctx *ctx;                 /* -c: online */
+	dance_ctx *nocache;             /* -c, answer-cache-size 0 */
 	struct dance_tlsa_rrset *rrset; /* TLSA-FILE: offline */
 	double seconds;
 };
@@ -67,13 +73,16 @@ static int bare_once(const struct bench *b)
 	return ok;
 }
 
-static int dance_once(const struct bench *b, int online)
+/* which: 1 online, 2 offline, 3 online without the answer cache */
+static int dance_once(const struct bench *b, int which)
 {
 	struct dance_result *res = NULL;
 	int r, ok;
 
-	if (online)
+	if (which == 1)
 		r = dance_verify_chain(b->ctx, b->chain, NULL, &res);
+	else if (which == 3)
+		r = dance_verify_chain(b->nocache, b->chain, NULL, &res);
 	else
 		r = dance_verify_chain_offline(b->ctx, b->chain, NULL, b->rrset,
 		                               &res);
@@ -88,18 +97,19 @@ static int dance_once(const struct bench *b, int online)
 struct tally {
 	long n;      /* verifications */
 	double wall; /* seconds */
-	double cpu;  /* seconds of this thread's CPU time */
+	double cpu;  /* seconds of the process's CPU time */
 };
 
 static double cpu_now(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* One slice of about `slice` seconds of `which` (0 bare, 1 online, 2
- * offline), added to t. 0, or -1 when a verification failed. */
+ * offline, 3 online without the answer cache), added to t. 0, or -1 when
+ * a verification failed. */
 static int run_slice(const struct bench *b, int which, double slice,
                      struct tally *t)
 {
@@ -108,7 +118,7 @@ static int run_slice(const struct bench *b, int which, double slice,
 	while (w - w0 < slice) {
 		for (int i = 0; i < 20; i++) {
 			int ok = which == 0 ? bare_once(b)
-			                    : dance_once(b, which == 1);
+			                    : dance_once(b, which);
 			if (!ok)
 				return -1;
 			t->n++;
@@ -194,7 +204,13 @@ static int load_ctx(const char *conf, struct bench *b)
 	if (conf == NULL)
 		return 0;
 	if (dance_ctx_load_config(b->ctx, conf, err, sizeof err) != DANCE_OK ||
-	    dance_ctx_freeze(b->ctx) != DANCE_OK) {
+	    dance_ctx_freeze(b->ctx) != DANCE_OK ||
+	    dance_ctx_new(&b->nocache) != DANCE_OK ||
+	    dance_ctx_load_config(b->nocache, conf, err, sizeof err) !=
+	            DANCE_OK ||
+	    dance_ctx_set(b->nocache, "answer-cache-size", "0", err,
+	                  sizeof err) != DANCE_OK ||
+	    dance_ctx_freeze(b->nocache) != DANCE_OK) {
 		fprintf(stderr, "bench_verify: %s\n", err[0] ? err : conf);
 		return -1;
 	}
@@ -213,12 +229,31 @@ static void report(const char *what, const struct tally *bare,
 	       "  ratio to bare OpenSSL", dw / bw, dc / bc);
 }
 
+static void print_results(const struct bench *b, int online, const int *which,
+                          size_t nw, const struct tally *t)
+{
+	printf("%-34s %9.0f /s wall %9.0f /s CPU\n",
+	       "bare OpenSSL X509_verify_cert", (double)t[0].n / t[0].wall,
+	       (double)t[0].n / t[0].cpu);
+	for (size_t k = 1; k < nw; k++)
+		report(which[k] == 1   ? "dance_verify_chain (warm cache)"
+		       : which[k] == 3 ? "  same, answer-cache-size 0"
+		                       : "dance_verify_chain_offline",
+		       &t[0], &t[k]);
+	if (online)
+		printf("(warm cache: the TLSA answer from libdance's answer "
+		       "cache, answer-cache-size %s;\n answer-cache-size 0: "
+		       "from libunbound's cache through its resolver "
+		       "thread)\n",
+		       dance_ctx_get(b->ctx, "answer-cache-size", 0));
+}
+
 int main(int argc, char **argv)
 {
 	struct bench b = {.seconds = 2.0};
 	const char *conf = NULL;
-	struct tally t[3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
-	int which[3], opt, status = 1;
+	struct tally t[4] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+	int which[4], opt, status = 1;
 	size_t nw = 0;
 
 	while ((opt = getopt(argc, argv, "c:t:")) != -1) {
@@ -236,24 +271,20 @@ int main(int argc, char **argv)
 	    (argc - optind == 2 && load_rrset(argv[optind + 1], &b) != 0) ||
 	    load_ctx(conf, &b) != 0)
 		goto out;
-	if (conf != NULL && !dance_once(&b, 1)) /* warm the cache */
-		goto out;
+	if (conf != NULL && (!dance_once(&b, 1) || !dance_once(&b, 3)))
+		goto out; /* warm the caches */
 	which[nw++] = 0;
-	if (conf != NULL)
+	if (conf != NULL) {
 		which[nw++] = 1;
+		which[nw++] = 3;
+	}
 	if (b.rrset != NULL)
 		which[nw++] = 2;
 	if (measure(&b, which, nw, t) != 0) {
 		fprintf(stderr, "bench_verify: a verification failed\n");
 		goto out;
 	}
-	printf("%-34s %9.0f /s wall %9.0f /s CPU\n",
-	       "bare OpenSSL X509_verify_cert", (double)t[0].n / t[0].wall,
-	       (double)t[0].n / t[0].cpu);
-	for (size_t k = 1; k < nw; k++)
-		report(which[k] == 1 ? "dance_verify_chain (warm cache)"
-		                     : "dance_verify_chain_offline",
-		       &t[0], &t[k]);
+	print_results(&b, conf != NULL, which, nw, t);
 	status = 0;
 	goto out;
 usage:
@@ -263,6 +294,7 @@ usage:
 out:
 	dance_tlsa_rrset_free(b.rrset);
 	dance_ctx_free(b.ctx);
+	dance_ctx_free(b.nocache);
 	X509_STORE_free(b.store);
 	sk_X509_pop_free(b.chain, X509_free);
 	return status;

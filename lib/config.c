@@ -454,6 +454,16 @@ static int kw_max_in_flight(struct kwarg *a)
 	return r;
 }
 
+static int kw_answer_cache_size(struct kwarg *a)
+{
+	unsigned long v;
+	int r = number(a, "answer-cache-size", 0, 0, DANCE_CACHE_SIZE_MAX, &v);
+
+	if (r == DANCE_OK)
+		a->ctx->answer_cache_size = (unsigned)v;
+	return r;
+}
+
 static int kw_max_ttl(struct kwarg *a)
 {
 	unsigned long v;
@@ -607,6 +617,7 @@ static const struct keyword keywords[DANCE_NKEYWORDS] = {
         {"domain-user-label", 2, 1, NULL, kw_domain_user_label},
         {"ssh-ca-domain", 1, 1, NULL, kw_ssh_ca_domain},
         {"clientid-codepoint", 1, 0, "0xFFDA", kw_clientid_codepoint},
+        {"answer-cache-size", 1, 0, "4096", kw_answer_cache_size},
 };
 
 static int find_keyword(const char *name)
@@ -944,6 +955,7 @@ int dance_config_defaults(dance_ctx *ctx)
 	ctx->lookup_timeout_ms = 2000;
 	ctx->max_in_flight = 64;
 	ctx->max_ttl = 3600;
+	ctx->answer_cache_size = DANCE_CACHE_SIZE_DEFAULT;
 	ctx->user_label = DANCE_LABEL_PLAIN;
 	ctx->clientid_codepoint = DEFAULT_CLIENTID;
 	ctx->log_level = DANCE_LOG_INFO;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 struct ub_ctx;
+struct dance_dot;
 
 /* A growable list of strings owned by the context. */
 struct dance_strlist {
@@ -50,7 +51,7 @@ struct dance_domain_label {
 
 /* Settings whose value is kept as text for dance_ctx_get(): one list per
  * keyword, indexed like the keyword table of config.c. */
-#define DANCE_NKEYWORDS 16
+#define DANCE_NKEYWORDS 17
 
 struct dance_ctx {
 	/* logging */
@@ -77,6 +78,7 @@ struct dance_ctx {
 	unsigned lookup_timeout_ms;
 	unsigned max_in_flight;
 	unsigned max_ttl;
+	unsigned answer_cache_size; /* entries; 0: no answer cache */
 	enum dance_label_form user_label;
 	struct dance_domain_label *domain_labels;
 	size_t ndomain_labels;
@@ -92,6 +94,8 @@ struct dance_ctx {
 	pthread_cond_t cv;
 	unsigned in_flight; /* lookups holding a max-in-flight slot */
 	int processing;     /* 1 while one thread runs poll()/ub_process() */
+	struct dance_dot *dot_relay; /* dns-over-tls relay (dot.c), or NULL */
+	struct dance_cache *cache;   /* answer cache (cache.c), or NULL */
 
 	/* verification (dane.c): an SSL_CTX with DANE enabled, SHA-512 ranked
 	 * first, made with the context, read-only (shared by threads) */
@@ -116,6 +120,19 @@ int dance_resolver_setup(dance_ctx *ctx);
 
 /* Tear down the resolver (dns.c). No lookup may be in progress. */
 void dance_resolver_free(dance_ctx *ctx);
+
+/* DNS over TLS (dot.c): start the relay for the frozen configuration's
+ * forwarders (called by the resolver set-up, with dns-over-tls yes): one
+ * listening port on 127.0.0.1 per forward line, in their order, and the
+ * relay thread. Logs the reason of a failure. DANCE_OK,
+ * DANCE_ERR_RESOLVER or DANCE_ERR_NOMEM. */
+int dance_dot_start(const dance_ctx *ctx, struct dance_dot **out);
+
+/* The relay port of forward line i, or -1. */
+int dance_dot_port(const struct dance_dot *d, size_t i);
+
+/* Stop the relay thread, close every connection, free. NULL allowed. */
+void dance_dot_stop(struct dance_dot *d);
 
 /* Check the settings against each other (config.c): "dns-over-tls yes"
  * without forwarders, forwarders with resolver system, ... Writes the

@@ -16,6 +16,13 @@
  * the rcode is tested before "insecure". Records are parsed only for the
  * secure class; unusable ones are kept with their problem and logged.
  *
+ * libdance's answer cache (cache.c) sits between the allow-list and
+ * libunbound: a name whose secure or secure-none answer is still fresh
+ * there is answered from it, without a query slot or a trip through
+ * libunbound; every other name goes to libunbound as below, and its
+ * secure or secure-none answer is kept (from the time its batch was
+ * sent, for the TTL libunbound reported).
+ *
  * Sharing one libunbound context between threads. libunbound runs its
  * resolver in a background thread (ub_ctx_async(ub, 1)); answers arrive
  * on a pipe (ub_fd) and are delivered by ub_process(), which calls our
@@ -447,6 +454,36 @@ static void log_outcome(dance_ctx *ctx, const struct dance_tlsa_rrset *rs,
 
 /* ---- public entry points ----------------------------------------------- */
 
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A fresh answer from the answer cache into *out (NULL if none). */
+static int from_cache(dance_ctx *ctx, const char *canon,
+                      struct dance_tlsa_rrset **out)
+{
+	int r = dance_cache_get(ctx->cache, canon, out);
+
+	if (*out != NULL) {
+		DLOG_DEBUG(ctx, "%s: from libdance's answer cache, %u s left",
+		           canon, (*out)->ttl);
+		log_outcome(ctx, *out, DANCE_OK);
+	}
+	return r;
+}
+
+/* Keep a secure or secure-none answer in the answer cache. */
+static void to_cache(dance_ctx *ctx, const struct dance_tlsa_rrset *rs,
+                     time_t sent_wall, int64_t sent_mono)
+{
+	if (dance_cache_put(ctx->cache, rs, sent_wall, sent_mono) != DANCE_OK)
+		DLOG_DEBUG(ctx, "%s: not cached: out of memory", rs->name);
+}
+
 /* Check one name before anything is sent: canonical form, allow-list. */
 static int prepare(dance_ctx *ctx, const char *name, char **canon)
 {
@@ -476,12 +513,61 @@ static int prepare(dance_ctx *ctx, const char *name, char **canon)
 /* Batches up to this size keep their arrays on the stack. */
 #define SMALL_BATCH 4
 
+/* Prepare every name (canonical form, allow-list), answer those the
+ * answer cache holds, and make a query for each of the others. The number
+ * of queries made. */
+static size_t start_batch(dance_ctx *ctx, const char *const *names,
+                          char **canon, struct batch *b,
+                          struct dance_tlsa_rrset **out, int *errs)
+{
+	size_t nq = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		if ((errs[i] = prepare(ctx, names[i], &canon[i])) != DANCE_OK)
+			continue;
+		if ((errs[i] = from_cache(ctx, canon[i], &out[i])) !=
+		            DANCE_OK ||
+		    out[i] != NULL)
+			continue;
+		if ((b->q[i] = calloc(1, sizeof *b->q[i])) == NULL) {
+			errs[i] = DANCE_ERR_NOMEM;
+			continue;
+		}
+		b->q[i]->ctx = ctx;
+		b->q[i]->name = canon[i];
+		b->q[i]->state = Q_NEW;
+		nq++;
+	}
+	return nq;
+}
+
+/* Classify the answers of the batch's queries, log them and keep the
+ * secure and secure-none ones in the answer cache. */
+static void finish_batch(dance_ctx *ctx, char **canon, const struct batch *b,
+                         struct dance_tlsa_rrset **out, int *errs,
+                         time_t sent_wall, int64_t sent_mono)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (canon[i] == NULL || errs[i] != DANCE_OK || out[i] != NULL)
+			continue; /* refused, failed, or from the cache */
+		errs[i] = classify(ctx, canon[i], b->q[i], &out[i]);
+		if (out[i] == NULL)
+			continue;
+		log_outcome(ctx, out[i], errs[i]);
+		if (errs[i] == DANCE_OK)
+			to_cache(ctx, out[i], sent_wall, sent_mono);
+	}
+}
+
 int dance_lookup_tlsa_many(dance_ctx *ctx, const char *const *names, size_t n,
                            struct dance_tlsa_rrset **out, int *errs)
 {
 	struct query *q_small[SMALL_BATCH] = {NULL};
 	char *canon_small[SMALL_BATCH] = {NULL}, **canon = canon_small;
 	struct batch b = {.q = q_small, .n = n};
+	time_t sent_wall;
+	int64_t sent_mono;
+	size_t nq;
 	int r;
 
 	for (size_t i = 0; i < n; i++) {
@@ -502,26 +588,14 @@ int dance_lookup_tlsa_many(dance_ctx *ctx, const char *const *names, size_t n,
 			return DANCE_ERR_NOMEM;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		if ((errs[i] = prepare(ctx, names[i], &canon[i])) != DANCE_OK)
-			continue;
-		if ((b.q[i] = calloc(1, sizeof *b.q[i])) == NULL) {
-			errs[i] = DANCE_ERR_NOMEM;
-			continue;
-		}
-		b.q[i]->ctx = ctx;
-		b.q[i]->name = canon[i];
-		b.q[i]->state = Q_NEW;
-	}
+	nq = start_batch(ctx, names, canon, &b, out, errs);
+	/* before any query is sent: answer cache entries count from here */
+	sent_wall = time(NULL);
+	sent_mono = mono_ms();
 	deadline_after(&b.deadline, ctx->lookup_timeout_ms);
-	run_batch(ctx, &b);
-	for (size_t i = 0; i < n; i++) {
-		if (canon[i] == NULL || errs[i] != DANCE_OK)
-			continue;
-		errs[i] = classify(ctx, canon[i], b.q[i], &out[i]);
-		if (out[i] != NULL)
-			log_outcome(ctx, out[i], errs[i]);
-	}
+	if (nq > 0)
+		run_batch(ctx, &b);
+	finish_batch(ctx, canon, &b, out, errs, sent_wall, sent_mono);
 	for (size_t i = 0; i < n; i++) {
 		query_free(b.q[i]);
 		free(canon[i]);

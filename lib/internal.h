@@ -12,6 +12,8 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 /* Log through the context's callback if level is within its log-level.
  * ctx may be NULL (then nothing is logged). func names the caller. */
@@ -98,6 +100,41 @@ int dance_config_parse_buffer(dance_ctx *ctx, const char *name, const char *buf,
  * "_user" label is last.
  */
 int dance_qname_canon(const char *in, char **out, const char **domain_out);
+
+/* ---- answer cache (cache.c) ---------------------------------------------
+ * Secure and secure-none TLSA answers in front of libunbound, each until
+ * the time its query was sent + the TTL libunbound reported (cache.c says
+ * why that never outlives libunbound's own cache). Thread-safe. A NULL
+ * cache is allowed everywhere (no cache: nothing found, nothing kept). */
+
+#define DANCE_CACHE_SIZE_DEFAULT 4096u /* answer-cache-size */
+#define DANCE_CACHE_SIZE_MAX     1000000u
+
+struct dance_cache;
+
+/* A cache of at most max entries; max 0 gives *out = NULL (no cache).
+ * DANCE_OK or DANCE_ERR_NOMEM. */
+int dance_cache_new(size_t max, struct dance_cache **out);
+
+/* Free a cache and its entries. NULL is allowed. */
+void dance_cache_free(struct dance_cache *c);
+
+/* The cached answer for a canonical name: DANCE_OK and *out a copy (its
+ * ttl what is left, at least 1, and expires to match), or DANCE_OK and
+ * *out NULL when there is none that has not expired; DANCE_ERR_NOMEM. */
+int dance_cache_get(struct dance_cache *c, const char *name,
+                    struct dance_tlsa_rrset **out);
+
+/* Keep a copy of rs if it is secure or secure-none with a TTL, until
+ * sent_wall (time()) / sent_mono_ms (CLOCK_MONOTONIC, ms) + rs->ttl: the
+ * moments the query was sent. Replaces an entry of the same name; the
+ * oldest entry goes when the cache is full. DANCE_OK (also when rs is not
+ * kept) or DANCE_ERR_NOMEM. */
+int dance_cache_put(struct dance_cache *c, const struct dance_tlsa_rrset *rs,
+                    time_t sent_wall, int64_t sent_mono_ms);
+
+/* Entries held now (expired ones included until met). */
+size_t dance_cache_count(struct dance_cache *c);
 
 /* ---- allow-list (allow.c) ----------------------------------------------- */
 

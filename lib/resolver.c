@@ -3,9 +3,6 @@
  * tear it down; route libunbound's own log lines to the dance log.
  *
  * Order of the set-up (every step before libunbound's finalisation):
- *   0. dns-over-tls needs a libunbound built with OpenSSL; Debian's is
- *      built with nettle and has no TLS: a probe finds out before
- *      anything else, and the set-up fails then (see tls_available()).
  *   1. ub_ctx_create, ub_ctx_async(ub, 1): answers come from libunbound's
  *      own background thread through a pipe (ub_fd), so that lookups can
  *      have a deadline (dns.c).
@@ -13,8 +10,13 @@
  *   3. unbound-config files (ub_ctx_config), then dance's own options, so
  *      that max-ttl and the timeouts cannot be overridden by accident.
  *   4. trust anchors: every trust-anchor-file, or the root key by default.
- *   5. the transport: resolv.conf + hosts, forwarders (plain or TLS), or
- *      recursion from the built-in root hints.
+ *   5. the transport: resolv.conf + hosts, forwarders, or recursion from
+ *      the built-in root hints. DNS over TLS does not use libunbound's
+ *      own TLS (Debian's libunbound is built with nettle and has none:
+ *      its workers fail as "out of memory" and it ignores TLS names):
+ *      libunbound forwards over TCP to the relay of dot.c on 127.0.0.1,
+ *      one port per forwarder, and the relay talks authenticated TLS to
+ *      the forwarders.
  *   6. libunbound's default local zones for special-use names that hold a
  *      configured trust anchor (test., invalid., ...) are removed, so that
  *      private zones there resolve; this, or a harmless zone removal,
@@ -25,14 +27,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unbound.h>
 #include <unistd.h>
 
 #define ROOT_KEY         "/usr/share/dns/root.key"
-#define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define DNS_PORT         53
 #define DOT_PORT         853
+#define DOT_TCP_STREAMS  64u /* = the relay's connection limit (dot.c) */
 #define OUTBOUND_RETRIES "2"
 #define NEGATIVE_TTL_MAX 3600u
 #define FINALIZE_ZONE    "dance-finalize.invalid."
@@ -89,29 +90,6 @@ static int route_log(dance_ctx *ctx, struct ub_ctx *ub)
 	            0)
 		return -1;
 	return 0;
-}
-
-/*
- * Can this libunbound talk TLS? Debian's is built with nettle and cannot:
- * its workers fail to start ("out of memory") as soon as TLS upstream is
- * on, and it ignores TLS names. Probe with a throw-away context: a worker
- * with TLS upstream answering "localhost." from its built-in local zone
- * (nothing is sent). Must run before the real context routes the log:
- * deleting any libunbound context resets libunbound's global log stream.
- */
-static int tls_available(dance_ctx *ctx)
-{
-	struct ub_ctx *probe = ub_ctx_create();
-	struct ub_result *res = NULL;
-	int r = -1;
-
-	if (probe == NULL)
-		return 0;
-	if (route_log(ctx, probe) == 0 && ub_ctx_set_tls(probe, 1) == 0)
-		r = ub_resolve(probe, "localhost.", 1, 1, &res);
-	ub_resolve_free(res);
-	ub_ctx_delete(probe);
-	return r == 0;
 }
 
 /* ---- steps ------------------------------------------------------------- */
@@ -201,51 +179,34 @@ static int forward_port(const dance_ctx *ctx, const struct dance_forward *f)
 	return ctx->dot ? DOT_PORT : DNS_PORT;
 }
 
-/* DNS over TLS: forward-addr lines with "#name" can only be given in a
- * configuration file (ub_ctx_set_fwd does not take a TLS name), so write
- * one into an anonymous memory file and read it with ub_ctx_config. */
+/* DNS over TLS: libunbound forwards over TCP (the framing of DNS over
+ * TLS) to the relay of dot.c, one port on 127.0.0.1 per forwarder; the
+ * relay authenticates the forwarders and speaks TLS to them. */
 static int setup_dot(dance_ctx *ctx)
 {
-	const char *bundle =
-	        ctx->tls_ca_bundle ? ctx->tls_ca_bundle : SYSTEM_CA_BUNDLE;
-	char path[64], line[512];
-	int fd, r = DANCE_ERR_RESOLVER, ubr;
+	char addr[64];
+	int r;
 
-	if ((r = set_opt(ctx, "tls-cert-bundle:", bundle)) != DANCE_OK)
+	if ((r = dance_dot_start(ctx, &ctx->dot_relay)) != DANCE_OK)
 		return r;
-	r = DANCE_ERR_RESOLVER;
-	if ((ubr = ub_ctx_set_tls(ctx->ub, 1)) != 0)
-		return fail(ctx, "dns-over-tls", NULL, ubr);
-	if ((fd = memfd_create("dance-forward", MFD_CLOEXEC)) < 0) {
-		char eb[128];
-		DLOG_ERROR(ctx, "resolver set-up: memfd_create: %s",
-		           dance_errno_text(errno, eb, sizeof eb));
-		return DANCE_ERR_RESOLVER;
-	}
-	dance_fmt(
-	        line, sizeof line,
-	        "forward-zone:\n\tname: \".\"\n\tforward-tls-upstream: yes\n");
-	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))
-		goto out;
+	/* libunbound's own default is 2 TCP streams; when both are busy
+	 * it closes the oldest, failing the queries in flight on it */
+	if ((r = set_opt(ctx, "tcp-upstream:", "yes")) != DANCE_OK ||
+	    (r = set_opt(ctx, "do-not-query-localhost:", "no")) != DANCE_OK ||
+	    (r = set_opt_uint(ctx, "outgoing-num-tcp:", DOT_TCP_STREAMS)) !=
+	            DANCE_OK)
+		return r;
 	for (size_t i = 0; i < ctx->nforwards; i++) {
-		const struct dance_forward *f = &ctx->forwards[i];
-		dance_fmt(line, sizeof line, "\tforward-addr: %s@%d#%s\n",
-		          f->addr, forward_port(ctx, f), f->tlsname);
-		if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))
-			goto out;
+		dance_fmt(addr, sizeof addr, "127.0.0.1@%d",
+		          dance_dot_port(ctx->dot_relay, i));
+		if ((r = ub_ctx_set_fwd(ctx->ub, addr)) != 0)
+			return fail(ctx, "dns-over-tls relay", addr, r);
+		DLOG_DEBUG(ctx, "dns-over-tls: forward %s@%d#%s via %s",
+		           ctx->forwards[i].addr,
+		           forward_port(ctx, &ctx->forwards[i]),
+		           ctx->forwards[i].tlsname, addr);
 	}
-	dance_fmt(path, sizeof path, "/proc/self/fd/%d", fd);
-	if ((ubr = ub_ctx_config(ctx->ub, path)) != 0) {
-		fail(ctx, "forward-zone for dns-over-tls", NULL, ubr);
-		goto out;
-	}
-	r = DANCE_OK;
-out:
-	if (r != DANCE_OK)
-		DLOG_ERROR(ctx, "resolver set-up: could not configure "
-		                "dns-over-tls forwarders");
-	close(fd);
-	return r;
+	return DANCE_OK;
 }
 
 static int setup_transport(dance_ctx *ctx)
@@ -335,14 +296,6 @@ int dance_resolver_setup(dance_ctx *ctx)
 		DLOG_ERROR(ctx, "resolver set-up: log routing failed");
 		return DANCE_ERR_RESOLVER;
 	}
-	if (ctx->dot && !tls_available(ctx)) {
-		DLOG_ERROR(ctx,
-		           "resolver set-up: dns-over-tls: this libunbound "
-		           "(%s) was built without TLS (no OpenSSL), so it can "
-		           "neither reach nor authenticate TLS forwarders",
-		           ub_version());
-		return DANCE_ERR_RESOLVER;
-	}
 	if ((ctx->ub = ub_ctx_create()) == NULL) {
 		DLOG_ERROR(ctx, "resolver set-up: ub_ctx_create failed");
 		return DANCE_ERR_RESOLVER;
@@ -352,6 +305,12 @@ int dance_resolver_setup(dance_ctx *ctx)
 	if (route_log(ctx, ctx->ub) != 0) {
 		DLOG_ERROR(ctx, "resolver set-up: log routing failed");
 		return DANCE_ERR_RESOLVER;
+	}
+	if ((r = dance_cache_new(ctx->answer_cache_size, &ctx->cache)) !=
+	    DANCE_OK) {
+		DLOG_ERROR(ctx, "resolver set-up: answer cache: %s",
+		           dance_strerror(r));
+		return r;
 	}
 	if ((r = setup_options(ctx)) != DANCE_OK ||
 	    (r = setup_anchors(ctx)) != DANCE_OK ||
@@ -372,10 +331,15 @@ int dance_resolver_setup(dance_ctx *ctx)
 
 void dance_resolver_free(dance_ctx *ctx)
 {
-	/* libunbound may log while it stops: close the stream after. */
+	/* libunbound may log while it stops: close the stream after. Its
+	 * connections to the DNS-over-TLS relay close with it. */
 	if (ctx->ub != NULL)
 		ub_ctx_delete(ctx->ub);
 	ctx->ub = NULL;
+	dance_dot_stop(ctx->dot_relay);
+	ctx->dot_relay = NULL;
+	dance_cache_free(ctx->cache);
+	ctx->cache = NULL;
 	if (ctx->ub_log != NULL)
 		fclose(ctx->ub_log);
 	ctx->ub_log = NULL;

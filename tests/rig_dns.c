@@ -246,6 +246,63 @@ Test(rig_dns, max_ttl_bounds_revocation)
 	rig_stop(r);
 }
 
+/* With libdance's answer cache in front of libunbound's, a removed record
+ * is used no longer than libunbound alone would use it: libunbound counts
+ * whole seconds and still serves an answer (with TTL 0) during the second
+ * its TTL runs out, so up to max-ttl + 1 s after it fetched it. libdance's
+ * cache never returns TTL 0 and never holds an answer past libunbound's
+ * expiry: after max-ttl, only TTL 0 answers (libunbound's) may come. */
+Test(rig_dns, answer_cache_keeps_the_max_ttl_bound)
+{
+	struct rig *r = rig_start_private(NULL);
+	struct dance_tlsa_rrset *rs = NULL;
+	double t0, t, changed = -1, last_secure = 0, late = 0;
+	dance_ctx *ctx;
+	int cached_hits = 0;
+	unsigned late_ttl = 0;
+
+	cr_assert_not_null(r);
+	ctx = context(rig_conf(r, RIG_CONF_FRONT), "max-ttl 2\n");
+	t0 = now_ms();
+	cr_assert_eq(dance_lookup_tlsa(ctx, "_user.other.test", &rs), DANCE_OK);
+	cr_expect_eq(rs->dns_class, DANCE_DNS_SECURE);
+	cr_expect_leq(rs->ttl, 2u);
+	dance_tlsa_rrset_free(rs);
+	cr_assert_eq(
+	        rig_zone(r, "other.test", "del-name",
+	                 (const char *[]){"_user.other.test", "TLSA", NULL}),
+	        0);
+	while ((t = now_ms() - t0) < 5000 && changed < 0) {
+		long before = rig_query_count(r, "_user.other.test");
+		cr_assert_eq(dance_lookup_tlsa(ctx, "_user.other.test", &rs),
+		             DANCE_OK);
+		if (rs->dns_class == DANCE_DNS_SECURE) {
+			last_secure = t;
+			cached_hits += rig_query_count(r, "_user.other.test") ==
+			               before;
+			if (t > 2050 && rs->ttl > 0) {
+				late = t;
+				late_ttl = rs->ttl;
+			}
+		} else if (rs->dns_class == DANCE_DNS_SECURE_NONE) {
+			changed = t;
+		}
+		dance_tlsa_rrset_free(rs);
+		proc_sleep_ms(50);
+	}
+	cr_expect_geq(changed, 0, "the removed record is still used");
+	cr_expect_leq(last_secure, 3050,
+	              "used %.0f ms after it was fetched (max-ttl 2 s)",
+	              last_secure);
+	cr_expect_eq(late, 0,
+	             "an answer with TTL %u left came %.0f ms after it was "
+	             "fetched (max-ttl 2 s)",
+	             late_ttl, late);
+	cr_expect_gt(cached_hits, 0, "no answer came from a cache");
+	dance_ctx_free(ctx);
+	rig_stop(r);
+}
+
 /* Eight threads share one context and resolve a mix of names. */
 #define NTHREADS 8
 #define ROUNDS   15

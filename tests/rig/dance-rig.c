@@ -20,6 +20,10 @@
  * and under refused.test with REFUSED themselves, and never answer names
  * under silent.test: indeterminate answers for any configuration.
  *
+ * nsd also serves DNS over TLS on a port of its own (tls-port), with the
+ * certificate FIX/pki/dot-server (TLS name dns.test, issued by
+ * FIX/pki/dot-ca); DIR/dance-dot.conf reaches it with dns-over-tls yes.
+ *
  * When everything answers it writes DIR/rig.env (atomically: the rig is
  * ready when the file exists), DIR/dance*.conf and DIR/unbound.conf, prints
  * one line with the start-up time and runs in the foreground until SIGTERM
@@ -57,6 +61,7 @@
 #define TCP_IDLE_MS  10000
 #define READY_MS     10000 /* how long nsd may take to answer */
 #define NSD_ATTEMPTS 3
+#define DOT_NAME     "dns.test" /* the TLS name of nsd's DoT certificate */
 
 enum fwd_mode { FWD_FORWARD, FWD_BLACKHOLE };
 
@@ -82,6 +87,7 @@ static struct {
 	char fix[PATH_MAX];
 	struct timespec t0;
 	int nsd_port;
+	int dot_port; /* nsd's DNS over TLS */
 	pid_t nsd_pid;
 	FILE *qlog;
 	pthread_mutex_t qlog_lock;
@@ -695,6 +701,11 @@ static int write_nsd_conf(void)
 	        "# nsd.conf written by dance-rig\n"
 	        "server:\n"
 	        "\tip-address: 127.0.0.1@%d\n"
+	        "\t# DNS over TLS\n"
+	        "\tip-address: 127.0.0.1@%d\n"
+	        "\ttls-port: %d\n"
+	        "\ttls-service-key: \"%s/pki/dot-server.key\"\n"
+	        "\ttls-service-pem: \"%s/pki/dot-server.pem\"\n"
 	        "\tport: %d\n"
 	        "\tdo-ip6: no\n"
 	        "\tusername: \"\"\n"
@@ -713,7 +724,8 @@ static int write_nsd_conf(void)
 	        "\tverbosity: 1\n"
 	        "remote-control:\n"
 	        "\tcontrol-enable: no\n",
-	        rig.nsd_port, rig.nsd_port, d, d, d, d, d, d);
+	        rig.nsd_port, rig.dot_port, rig.dot_port, rig.fix, rig.fix,
+	        rig.nsd_port, d, d, d, d, d, d);
 	for (size_t i = 0; i < rig.nzones; i++)
 		fprintf(f,
 		        "zone:\n\tname: \"%s.\"\n\tzonefile: "
@@ -738,7 +750,9 @@ static int write_unbound_conf(void)
 	return finish(f, path);
 }
 
-static int write_dance_conf(const char *rel, const struct fwd *fw)
+/* A dance.conf forwarding to port: plain DNS to one of the rig's servers
+ * (fw), or DNS over TLS to nsd (fw NULL). */
+static int write_dance_conf(const char *rel, const struct fwd *fw, int port)
 {
 	char path[PATH_MAX], anchors[PATH_MAX];
 	struct dirent **ents = NULL;
@@ -746,12 +760,22 @@ static int write_dance_conf(const char *rel, const struct fwd *fw)
 	FILE *f = create(rel, path, sizeof path);
 	if (f == NULL)
 		return -1;
-	fprintf(f,
-	        "# %s: dance.conf written by dance-rig, forwarding to the "
-	        "rig's %s server\n"
-	        "resolver forward\n"
-	        "forward 127.0.0.1@%d\n",
-	        rel, fw->name, fw->port);
+	if (fw != NULL)
+		fprintf(f,
+		        "# %s: dance.conf written by dance-rig, forwarding to "
+		        "the rig's %s server\n"
+		        "resolver forward\n"
+		        "forward 127.0.0.1@%d\n",
+		        rel, fw->name, port);
+	else
+		fprintf(f,
+		        "# %s: dance.conf written by dance-rig, forwarding "
+		        "over TLS to nsd's DNS-over-TLS port\n"
+		        "resolver forward\n"
+		        "dns-over-tls yes\n"
+		        "forward 127.0.0.1@%d#" DOT_NAME "\n"
+		        "tls-ca-bundle %s/pki/dot-ca.pem\n",
+		        rel, port, rig.fix);
 	path_join(anchors, sizeof anchors, rig.fix, "anchors");
 	n = scandir(anchors, &ents, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
@@ -790,17 +814,22 @@ static int write_env(long startup_ms)
 	        "RIG_DELAY_PORT=%d\n"
 	        "RIG_DELAY_MS=%d\n"
 	        "RIG_BLACKHOLE_PORT=%d\n"
+	        "RIG_DOT_PORT=%d\n"
+	        "RIG_DOT_NAME=" DOT_NAME "\n"
+	        "RIG_DOT_CA=%s/pki/dot-ca.pem\n"
 	        "RIG_CONF=%s/dance.conf\n"
 	        "RIG_CONF_SLOW=%s/dance-slow.conf\n"
 	        "RIG_CONF_DELAY=%s/dance-delay.conf\n"
 	        "RIG_CONF_BLACKHOLE=%s/dance-blackhole.conf\n"
+	        "RIG_CONF_DOT=%s/dance-dot.conf\n"
 	        "RIG_UNBOUND_CONF=%s/unbound.conf\n"
 	        "RIG_QUERY_LOG=%s/logs/queries.log\n"
 	        "RIG_LOG_DIR=%s/logs\n"
 	        "RIG_STARTUP_MS=%ld\n",
 	        d, rig.fix, (long)getpid(), (long)rig.nsd_pid, rig.nsd_port,
 	        fwds[0].port, fwds[1].port, rig.slow_ms, fwds[2].port,
-	        rig.delay_ms, fwds[3].port, d, d, d, d, d, d, d, startup_ms);
+	        rig.delay_ms, fwds[3].port, rig.dot_port, rig.fix, d, d, d, d,
+	        d, d, d, d, startup_ms);
 	if (finish(f, tmp) != 0 || path_join(path, sizeof path, d, "rig.env") ||
 	    rename(tmp, path) != 0)
 		return -1;
@@ -810,10 +839,12 @@ static int write_env(long startup_ms)
 static int write_confs(void)
 {
 	if (write_unbound_conf() != 0 ||
-	    write_dance_conf("dance.conf", &fwds[0]) != 0 ||
-	    write_dance_conf("dance-slow.conf", &fwds[1]) != 0 ||
-	    write_dance_conf("dance-delay.conf", &fwds[2]) != 0 ||
-	    write_dance_conf("dance-blackhole.conf", &fwds[3]) != 0)
+	    write_dance_conf("dance.conf", &fwds[0], fwds[0].port) != 0 ||
+	    write_dance_conf("dance-slow.conf", &fwds[1], fwds[1].port) != 0 ||
+	    write_dance_conf("dance-delay.conf", &fwds[2], fwds[2].port) != 0 ||
+	    write_dance_conf("dance-blackhole.conf", &fwds[3], fwds[3].port) !=
+	            0 ||
+	    write_dance_conf("dance-dot.conf", NULL, rig.dot_port) != 0)
 		return -1;
 	return 0;
 }
@@ -881,11 +912,18 @@ static int start_nsd(void)
 	path_join(conf, sizeof conf, rig.run, "nsd/nsd.conf");
 	path_join(out, sizeof out, rig.run, "logs/nsd.out");
 	for (int attempt = 0; attempt < NSD_ATTEMPTS; attempt++) {
-		int u, t, st;
+		int u, t, u2, t2, st;
 		if (bind_pair(&u, &t, &rig.nsd_port) != 0)
 			return -1;
+		if (bind_pair(&u2, &t2, &rig.dot_port) != 0) {
+			close(u);
+			close(t);
+			return -1;
+		}
 		close(u);
 		close(t);
+		close(u2);
+		close(t2);
 		if (write_nsd_conf() != 0)
 			return -1;
 		pid_t parent = getpid();
@@ -1073,9 +1111,9 @@ int main(int argc, char **argv)
 	    write_env(elapsed_ms()) != 0)
 		goto out;
 	printf("dance-rig: ready in %ld ms: %s/rig.env (nsd %d, front %d, "
-	       "slow %d, delay %d, blackhole %d)\n",
+	       "slow %d, delay %d, blackhole %d, nsd over TLS %d)\n",
 	       elapsed_ms(), rig.run, rig.nsd_port, fwds[0].port, fwds[1].port,
-	       fwds[2].port, fwds[3].port);
+	       fwds[2].port, fwds[3].port, rig.dot_port);
 	fflush(stdout);
 	r = serve();
 out:

@@ -164,6 +164,9 @@ static void rig_free(struct rig *r)
 	free(r->conf_slow);
 	free(r->conf_delay);
 	free(r->conf_blackhole);
+	free(r->dot_name);
+	free(r->dot_ca);
+	free(r->conf_dot);
 	free(r->unbound_conf);
 	free(r->query_log);
 	free(r->log_dir);
@@ -188,6 +191,9 @@ static int set_field(struct rig *r, const char *key, const char *val)
 	        S("RIG_CONF_SLOW", conf_slow),
 	        S("RIG_CONF_DELAY", conf_delay),
 	        S("RIG_CONF_BLACKHOLE", conf_blackhole),
+	        S("RIG_CONF_DOT", conf_dot),
+	        S("RIG_DOT_NAME", dot_name),
+	        S("RIG_DOT_CA", dot_ca),
 	        S("RIG_UNBOUND_CONF", unbound_conf),
 	        S("RIG_QUERY_LOG", query_log),
 	        S("RIG_LOG_DIR", log_dir),
@@ -198,6 +204,7 @@ static int set_field(struct rig *r, const char *key, const char *val)
 	        I("RIG_DELAY_PORT", delay_port),
 	        I("RIG_DELAY_MS", delay_ms),
 	        I("RIG_BLACKHOLE_PORT", blackhole_port),
+	        I("RIG_DOT_PORT", dot_port),
 #undef S
 #undef I
 	};
@@ -486,6 +493,8 @@ const char *rig_conf(const struct rig *r, enum rig_conf_variant v)
 	case RIG_CONF_HERMETIC:
 		return rig_fixture(hermetic, sizeof hermetic,
 		                   "hermetic/dance.conf");
+	case RIG_CONF_DOT:
+		return r != NULL ? r->conf_dot : NULL;
 	}
 	return NULL;
 }

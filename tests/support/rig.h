@@ -70,7 +70,11 @@ struct rig {
 	char *conf_slow;      /* dance.conf via the slow server */
 	char *conf_delay;     /* dance.conf via the delaying server */
 	char *conf_blackhole; /* dance.conf via the black hole */
-	char *unbound_conf;   /* unbound-config file of the four above */
+	int dot_port;         /* nsd's DNS over TLS (TLS name dot_name) */
+	char *dot_name;       /* "dns.test" */
+	char *dot_ca;         /* its CA: FIX/pki/dot-ca.pem */
+	char *conf_dot;       /* dance.conf over TLS to dot_port */
+	char *unbound_conf;   /* unbound-config of the confs above */
 	char *query_log;      /* logs/queries.log */
 	char *log_dir;        /* logs/ */
 	long startup_ms;      /* dance-rig's start-up time */
@@ -86,6 +90,8 @@ enum rig_conf_variant {
 	RIG_CONF_DELAY,     /* every answer after delay_ms (150) */
 	RIG_CONF_BLACKHOLE, /* no answer ever */
 	RIG_CONF_HERMETIC,  /* FIX/hermetic/dance.conf */
+	RIG_CONF_DOT,       /* dns-over-tls yes to nsd's DoT port: forward
+	                       127.0.0.1@DOT#dns.test, tls-ca-bundle dot_ca */
 };
 
 /* Options of a private rig; NULL or zeroes for the defaults. */

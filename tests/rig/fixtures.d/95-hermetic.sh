@@ -5,7 +5,10 @@
 #                          servfail.test forwarded over TCP to a closed
 #                          loopback port (SERVFAIL at once), refused.test a
 #                          local zone of type refuse (REFUSED), silent.test
-#                          forwarded over UDP to a closed port (no answer)
+#                          forwarded over UDP to a closed port (no answer);
+#                          every other name goes to a stub zone for the
+#                          root at that closed port over TCP (SERVFAIL at
+#                          once): nothing ever leaves the machine
 #   hermetic/dance.conf    resolver recursive, the trust anchors,
 #                          allow-domain *, lookup-timeout 1000, unbound-config
 # The answers match the nsd rig's (tests/rig/README.md), except that nothing
@@ -40,6 +43,13 @@ mkdir -p "$h"
 	echo "forward-zone:"
 	echo "	name: \"silent.test.\""
 	echo "	forward-addr: 127.0.0.1@9"
+	echo "# everything else (outside the auth-zones): never the Internet. The"
+	echo "# root goes to a closed loopback port over TCP: SERVFAIL at once,"
+	echo "# instead of recursion from the root hints."
+	echo "stub-zone:"
+	echo "	name: \".\""
+	echo "	stub-addr: 127.0.0.1@9"
+	echo "	stub-tcp-upstream: yes"
 } >"$h/unbound.conf"
 
 {
