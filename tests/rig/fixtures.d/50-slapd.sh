@@ -42,3 +42,10 @@ zone_new blackhole.test signed
 add_rr blackhole.test slapd \
 	"$(tlsa_rr _user.blackhole.test 2 0 1 "$PKI/good-ca.pem")"
 mk_user_cert slapd-blackhole good-ca dave blackhole.test
+
+# A domain only e2e_slapd's domain_not_allowed test uses, so that its query
+# count cannot be moved by tests running beside it.
+zone_new notallowed.test signed
+add_rr notallowed.test slapd \
+	"$(tlsa_rr _user.notallowed.test 2 0 1 "$PKI/good-ca.pem")"
+mk_user_cert slapd-erin good-ca erin notallowed.test
