@@ -13,7 +13,15 @@ target_link_options(dance_external PRIVATE -Wl,--no-undefined)
 set_target_properties(dance_external PROPERTIES
   PREFIX "lib" OUTPUT_NAME dance_external
   LIBRARY_OUTPUT_DIRECTORY ${DANCE_SASL_PLUGIN_DIR})
+# Installed where the system's libsasl2 looks for plugins (Debian:
+# /usr/lib/<multiarch>/sasl2), whatever CMAKE_INSTALL_PREFIX is.
+pkg_get_variable(DANCE_SASL2_LIBDIR libsasl2 libdir)
+if(NOT DANCE_SASL2_LIBDIR)
+  set(DANCE_SASL2_LIBDIR ${CMAKE_INSTALL_FULL_LIBDIR})
+endif()
+set(DANCE_SASL_PLUGINDIR ${DANCE_SASL2_LIBDIR}/sasl2 CACHE PATH
+    "directory where libsasl2 loads plugins from")
 install(TARGETS dance_external
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/sasl2)
+        LIBRARY DESTINATION ${DANCE_SASL_PLUGINDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/dance/dance_sasl.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dance)
