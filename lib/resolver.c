@@ -8,7 +8,8 @@
  *      have a deadline (dns.c).
  *   2. log routing (ub_ctx_debugout to a stream that writes to dance_log).
  *   3. unbound-config files (ub_ctx_config), then dance's own options, so
- *      that max-ttl and the timeouts cannot be overridden by accident.
+ *      that max-ttl and the timeouts cannot be overridden by accident
+ *      (and no trust-anchor-signaling queries).
  *   4. trust anchors: every trust-anchor-file, or the root key by default.
  *   5. the transport: resolv.conf + hosts, forwarders, or recursion from
  *      the built-in root hints. DNS over TLS does not use libunbound's
@@ -133,7 +134,10 @@ static int setup_options(dance_ctx *ctx)
 			            ctx->unbound_configs.v[i], r);
 	}
 	/* Upstream timeouts no longer than the whole lookup; fewer retries,
-	 * so that an abandoned lookup stops soon after its deadline. */
+	 * so that an abandoned lookup stops soon after its deadline. No
+	 * RFC 8145 key tag query ("_ta-XXXX. NULL") when a trust anchor's
+	 * DNSKEY is fetched: one query more for every short-lived process
+	 * (the sshd helper), and nobody upstream needs our key tags. */
 	if (rtt < 1000)
 		rtt = 1000;
 	if ((r = set_opt_uint(ctx, "cache-max-ttl:", ctx->max_ttl)) ||
@@ -142,7 +146,8 @@ static int setup_options(dance_ctx *ctx)
 	                              ? ctx->max_ttl
 	                              : NEGATIVE_TTL_MAX)) ||
 	    (r = set_opt_uint(ctx, "infra-cache-max-rtt:", rtt)) ||
-	    (r = set_opt(ctx, "outbound-msg-retry:", OUTBOUND_RETRIES)))
+	    (r = set_opt(ctx, "outbound-msg-retry:", OUTBOUND_RETRIES)) ||
+	    (r = set_opt(ctx, "trust-anchor-signaling:", "no")))
 		return r;
 	return DANCE_OK;
 }
