@@ -38,6 +38,14 @@
 
 enum key_kind { KIND_ED25519, KIND_ECDSA, KIND_RSA };
 
+/* DER AlgorithmIdentifiers: id-Ed25519 without parameters (RFC 8410),
+ * rsaEncryption with NULL parameters (RFC 3279). */
+static const uint8_t algid_ed25519[] = {0x30, 0x05, 0x06, 0x03,
+                                        0x2b, 0x65, 0x70};
+static const uint8_t algid_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+                                    0x86, 0x48, 0x86, 0xf7, 0x0d,
+                                    0x01, 0x01, 0x01, 0x05, 0x00};
+
 /* AlgorithmIdentifier of id-ecPublicKey (1.2.840.10045.2.1) with a named
  * curve (RFC 5480): DER of the whole SEQUENCE. */
 #define ALGID_EC(len, ...)                                                   \
@@ -163,12 +171,15 @@ static const struct key_type *find_type(const uint8_t *s, size_t n)
 
 /* ---- key checks ---------------------------------------------------------- */
 
-/* What a blob holds once checked: pointers into the blob. */
+/* What a blob holds once checked: the DER AlgorithmIdentifier of its
+ * SPKI, and pointers into the blob. */
 struct key_parts {
 	const struct key_type *kt;
+	const uint8_t *algid;
+	size_t algidlen;
 	const uint8_t *a; /* Ed25519 key, EC point, RSA n (magnitude) */
 	size_t alen;
-	const uint8_t *b; /* RSA e (magnitude) */
+	const uint8_t *b; /* RSA e (magnitude); NULL for other keys */
 	size_t blen;
 };
 
@@ -230,6 +241,8 @@ static int parse_ecdsa(struct reader *rd, struct key_parts *k)
 		return DANCE_ERR_PARSE;
 	if ((r = ec_point_ok(kt, q, qlen)) != DANCE_OK)
 		return r;
+	k->algid = kt->algid;
+	k->algidlen = kt->algidlen;
 	k->a = q;
 	k->alen = qlen;
 	return DANCE_OK;
@@ -269,6 +282,8 @@ static int parse_rsa(struct reader *rd, struct key_parts *k)
 		ev = ev << 8 | e[i];
 	if (ev < 3)
 		return DANCE_ERR_UNSUPPORTED;
+	k->algid = algid_rsa;
+	k->algidlen = sizeof algid_rsa;
 	k->a = n;
 	k->alen = nlen;
 	k->b = e;
@@ -283,6 +298,8 @@ static int parse_ed25519(struct reader *rd, struct key_parts *k)
 	if (get_string(rd, ED25519_LEN, &k->a, &k->alen) != DANCE_OK ||
 	    k->alen != ED25519_LEN || rd->left != 0)
 		return DANCE_ERR_PARSE;
+	k->algid = algid_ed25519;
+	k->algidlen = sizeof algid_ed25519;
 	return DANCE_OK;
 }
 
@@ -296,9 +313,8 @@ static int parse_ed25519(struct reader *rd, struct key_parts *k)
  *   SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier,
  *                                       subjectPublicKey BIT STRING }
  *
- * AlgorithmIdentifier: id-Ed25519 without parameters (RFC 8410);
- * id-ecPublicKey with the named curve (RFC 5480); rsaEncryption with NULL
- * parameters (RFC 3279). The BIT STRING (no unused bits) holds the
+ * AlgorithmIdentifier: the fixed DER of the key type (algid_* above),
+ * which the parser puts in struct key_parts. The BIT STRING (no unused bits) holds the
  * Ed25519 key, the uncompressed EC point, or the DER RSAPublicKey
  * SEQUENCE { INTEGER n, INTEGER e } (RFC 8017). Every length is below
  * 65536 (a 16384-bit modulus is 2049 octets).
@@ -349,41 +365,28 @@ static uint8_t *der_int(uint8_t *p, const uint8_t *mag, size_t n)
 #define DER_SEQUENCE   0x30
 #define DER_BIT_STRING 0x03
 
-static const uint8_t algid_ed25519[] = {0x30, 0x05, 0x06, 0x03,
-                                        0x2b, 0x65, 0x70};
-static const uint8_t algid_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
-                                    0x86, 0x48, 0x86, 0xf7, 0x0d,
-                                    0x01, 0x01, 0x01, 0x05, 0x00};
-
 static int spki_encode(const struct key_parts *k, uint8_t **spki,
                        size_t *spkilen)
 {
-	const uint8_t *algid = algid_ed25519;
-	size_t algidlen = sizeof algid_ed25519, rsalen = 0, keylen, bits, body;
+	size_t rsalen = 0, keylen = k->alen, bits, body;
 	uint8_t *buf, *p;
 
 	*spki = NULL;
 	*spkilen = 0;
-	keylen = k->alen;
-	if (k->kt->kind == KIND_ECDSA) {
-		algid = k->kt->algid;
-		algidlen = k->kt->algidlen;
-	} else if (k->kt->kind == KIND_RSA) {
-		algid = algid_rsa;
-		algidlen = sizeof algid_rsa;
+	if (k->b != NULL) {
 		rsalen = der_tlv_size(der_int_size(k->a, k->alen)) +
 		         der_tlv_size(der_int_size(k->b, k->blen));
 		keylen = der_tlv_size(rsalen);
 	}
 	bits = 1 + keylen; /* the unused-bits octet, then the key */
-	body = algidlen + der_tlv_size(bits);
+	body = k->algidlen + der_tlv_size(bits);
 	if ((buf = malloc(der_tlv_size(body))) == NULL)
 		return DANCE_ERR_NOMEM;
 	p = der_head(buf, DER_SEQUENCE, body);
-	memcpy(p, algid, algidlen);
-	p = der_head(p + algidlen, DER_BIT_STRING, bits);
+	memcpy(p, k->algid, k->algidlen);
+	p = der_head(p + k->algidlen, DER_BIT_STRING, bits);
 	*p++ = 0;
-	if (k->kt->kind == KIND_RSA) {
+	if (k->b != NULL) {
 		p = der_head(p, DER_SEQUENCE, rsalen);
 		p = der_int(p, k->a, k->alen);
 		p = der_int(p, k->b, k->blen);
@@ -400,7 +403,7 @@ int dance_sshkey_to_spki(const char *type, const uint8_t *blob, size_t bloblen,
                          uint8_t **spki, size_t *spkilen)
 {
 	struct reader rd = {blob, bloblen};
-	struct key_parts k = {NULL, NULL, 0, NULL, 0};
+	struct key_parts k = {NULL, NULL, 0, NULL, 0, NULL, 0};
 	const uint8_t *name;
 	size_t namelen;
 	int r = DANCE_ERR_PARSE;
