@@ -1,7 +1,8 @@
 /*
  * ctx.c -- the dance context: creation, the log callback, the freeze (once,
- * thread-safe), freeing, and the accessors other parts of libdance use to
- * read the frozen configuration.
+ * thread-safe), freeing, the accessors other parts of libdance use to read
+ * the frozen configuration, and the state made on first use (struct
+ * dance_lazy in ctx.h).
  *
  * The freeze: the first lookup (or dance_ctx_freeze()) checks the settings
  * against each other and sets up the resolver, under cfg_lk, exactly once;
@@ -27,6 +28,29 @@ static int cond_init_monotonic(pthread_cond_t *cv)
 		r = pthread_cond_init(cv, &attr);
 	pthread_condattr_destroy(&attr);
 	return r;
+}
+
+static struct dance_lazy *lazy_new(void)
+{
+	struct dance_lazy *z = calloc(1, sizeof *z);
+
+	if (z == NULL)
+		return NULL;
+	if (pthread_mutex_init(&z->lk, NULL) != 0) {
+		free(z);
+		return NULL;
+	}
+	atomic_init(&z->dane_sslctx, NULL);
+	return z;
+}
+
+static void lazy_free(struct dance_lazy *z)
+{
+	if (z == NULL)
+		return;
+	dance_dane_sslctx_free(atomic_load(&z->dane_sslctx));
+	pthread_mutex_destroy(&z->lk);
+	free(z);
 }
 
 int dance_ctx_new(dance_ctx **out)
@@ -56,7 +80,7 @@ int dance_ctx_new(dance_ctx **out)
 		dance_ctx_free(ctx);
 		return DANCE_ERR_NOMEM;
 	}
-	if (dance_dane_sslctx_new(0, &ctx->dane_sslctx) != DANCE_OK) {
+	if ((ctx->lazy = lazy_new()) == NULL) {
 		dance_ctx_free(ctx);
 		return DANCE_ERR_NOMEM;
 	}
@@ -68,7 +92,7 @@ void dance_ctx_free(dance_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
-	dance_dane_sslctx_free(ctx->dane_sslctx);
+	lazy_free(ctx->lazy);
 	dance_resolver_free(ctx);
 	dance_config_free(ctx);
 	pthread_cond_destroy(&ctx->cv);
@@ -167,7 +191,24 @@ unsigned dance_ctx_lookup_timeout_ms(const dance_ctx *ctx)
 	return ctx->lookup_timeout_ms;
 }
 
+/* Made on first use (most callers never need it): checked without the
+ * lock with acquire semantics, made and published under it. A failure is
+ * not remembered: NULL now (the caller then makes one for the call), a
+ * new attempt next time. */
 struct ssl_ctx_st *dance_ctx_dane_sslctx(const dance_ctx *ctx)
 {
-	return ctx != NULL ? ctx->dane_sslctx : NULL;
+	struct dance_lazy *z = ctx != NULL ? ctx->lazy : NULL;
+	struct ssl_ctx_st *c;
+
+	if (z == NULL)
+		return NULL;
+	c = atomic_load_explicit(&z->dane_sslctx, memory_order_acquire);
+	if (c != NULL)
+		return c;
+	pthread_mutex_lock(&z->lk);
+	c = atomic_load_explicit(&z->dane_sslctx, memory_order_relaxed);
+	if (c == NULL && dance_dane_sslctx_new(0, &c) == DANCE_OK)
+		atomic_store_explicit(&z->dane_sslctx, c, memory_order_release);
+	pthread_mutex_unlock(&z->lk);
+	return c;
 }

@@ -97,9 +97,23 @@ struct dance_ctx {
 	struct dance_dot *dot_relay; /* dns-over-tls relay (dot.c), or NULL */
 	struct dance_cache *cache;   /* answer cache (cache.c), or NULL */
 
-	/* verification (dane.c): an SSL_CTX with DANE enabled, SHA-512 ranked
-	 * first, made with the context, read-only (shared by threads) */
-	struct ssl_ctx_st *dane_sslctx;
+	/* verification (dane.c): made on first use, see struct dance_lazy */
+	struct dance_lazy *lazy;
+};
+
+/*
+ * What the context makes only when a front end needs it, so that a
+ * process that never verifies a certificate (the sshd helper) does not
+ * pay for it. Allocated with the context; reached through a pointer so
+ * that accessors taking a const context may fill it in.
+ *   dane_sslctx  an SSL_CTX with DANE enabled, SHA-512 ranked first
+ *                (dance_dane_sslctx_new(0)); made under lk by the first
+ *                dance_ctx_dane_sslctx() call, published with release
+ *                semantics, read-only afterwards (shared by threads).
+ */
+struct dance_lazy {
+	pthread_mutex_t lk;
+	_Atomic(struct ssl_ctx_st *) dane_sslctx;
 };
 
 /* The text of an errno value, thread-safe (GNU strerror_r). */

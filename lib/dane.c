@@ -12,9 +12,11 @@
  * only a dNSName equal to the reference name: no wildcards, never the
  * subject CN.
  *
- * The SSL_CTX costs about 100 us to make; dance_dane_sslctx_new() makes one
- * that a context keeps and shares between threads (SSL_new on a shared,
- * configured SSL_CTX is thread-safe). Every OpenSSL error this file causes
+ * The SSL_CTX costs about 100 us to make (the first one in a process far
+ * more: OpenSSL fetches its ciphers and digests then);
+ * dance_dane_sslctx_new() makes one that a context makes on first use,
+ * keeps and shares between threads (SSL_new on a shared, configured
+ * SSL_CTX is thread-safe). Every OpenSSL error this file causes
  * is popped off the thread's error queue before it returns, so that a
  * caller inside a TLS server finds its own queue as it left it.
  */

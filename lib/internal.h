@@ -247,8 +247,10 @@ int dance_dane_check_with(struct ssl_ctx_st *sslctx,
                           struct dance_dane_outcome *out,
                           struct dance_dane_check_info *info);
 
-/* The context's SSL_CTX for DANE checks (SHA-512 first), made with the
- * context; NULL when ctx is NULL. (ctx.c) */
+/* The context's SSL_CTX for DANE checks (SHA-512 first), made by the
+ * first call and shared by every thread after; NULL when ctx is NULL or
+ * it could not be made (then pass NULL on: dance_dane_check_with() makes
+ * one for the call). Thread-safe. (ctx.c) */
 struct ssl_ctx_st *dance_ctx_dane_sslctx(const dance_ctx *ctx);
 
 #endif /* DANCE_INTERNAL_H */

@@ -7,8 +7,10 @@
  *      own background thread through a pipe (ub_fd), so that lookups can
  *      have a deadline (dns.c).
  *   2. log routing (ub_ctx_debugout to a stream that writes to dance_log).
- *   3. unbound-config files (ub_ctx_config), then dance's own options, so
- *      that max-ttl and the timeouts cannot be overridden by accident.
+ *   3. unblock-lan-zones (see setup_options()), unbound-config files
+ *      (ub_ctx_config), then dance's own options, so that max-ttl and the
+ *      timeouts cannot be overridden by accident (and no
+ *      trust-anchor-signaling queries).
  *   4. trust anchors: every trust-anchor-file, or the root key by default.
  *   5. the transport: resolv.conf + hosts, forwarders, or recursion from
  *      the built-in root hints. DNS over TLS does not use libunbound's
@@ -126,6 +128,15 @@ static int setup_options(dance_ctx *ctx)
 	unsigned rtt = ctx->lookup_timeout_ms;
 	int r;
 
+	/* Before the unbound-config files, which may say otherwise: none of
+	 * libunbound's ~90 built-in empty zones for the reverse space of
+	 * private and special addresses (RFC 6303, AS112). dance never
+	 * looks up reverse names of its own; a TLSA name there comes from a
+	 * certificate or an authorization file, is allowed or not like any
+	 * other, and is validated (these delegations are insecure: refused),
+	 * while setting the zones up cost 3.4 M instructions per process. */
+	if ((r = set_opt(ctx, "unblock-lan-zones:", "yes")) != DANCE_OK)
+		return r;
 	for (size_t i = 0; i < ctx->unbound_configs.n; i++) {
 		if ((r = ub_ctx_config(ctx->ub, ctx->unbound_configs.v[i])) !=
 		    0)
@@ -133,7 +144,10 @@ static int setup_options(dance_ctx *ctx)
 			            ctx->unbound_configs.v[i], r);
 	}
 	/* Upstream timeouts no longer than the whole lookup; fewer retries,
-	 * so that an abandoned lookup stops soon after its deadline. */
+	 * so that an abandoned lookup stops soon after its deadline. No
+	 * RFC 8145 key tag query ("_ta-XXXX. NULL") when a trust anchor's
+	 * DNSKEY is fetched: one query more for every short-lived process
+	 * (the sshd helper), and nobody upstream needs our key tags. */
 	if (rtt < 1000)
 		rtt = 1000;
 	if ((r = set_opt_uint(ctx, "cache-max-ttl:", ctx->max_ttl)) ||
@@ -142,7 +156,8 @@ static int setup_options(dance_ctx *ctx)
 	                              ? ctx->max_ttl
 	                              : NEGATIVE_TTL_MAX)) ||
 	    (r = set_opt_uint(ctx, "infra-cache-max-rtt:", rtt)) ||
-	    (r = set_opt(ctx, "outbound-msg-retry:", OUTBOUND_RETRIES)))
+	    (r = set_opt(ctx, "outbound-msg-retry:", OUTBOUND_RETRIES)) ||
+	    (r = set_opt(ctx, "trust-anchor-signaling:", "no")))
 		return r;
 	return DANCE_OK;
 }

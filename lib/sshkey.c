@@ -3,8 +3,8 @@
  *
  * dance_sshkey_to_spki() parses the OpenSSH public key blob (RFC 4253
  * section 6.6, RFC 5656 section 3.1, RFC 8709 section 4) by hand with a
- * bounded reader, builds the key with OpenSSL and writes its DER
- * SubjectPublicKeyInfo. dance_spki_to_sshkey() goes the other way for
+ * bounded reader, checks EC points with OpenSSL and writes the DER
+ * SubjectPublicKeyInfo by hand, exactly as OpenSSL's i2d_PUBKEY() would. dance_spki_to_sshkey() goes the other way for
  * "3 1 0" records; dance_spki_match() matches an SPKI against the DANE-EE
  * selector-1 records of an RRset.
  *
@@ -20,9 +20,10 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
+#include <openssl/obj_mac.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,18 +38,47 @@
 
 enum key_kind { KIND_ED25519, KIND_ECDSA, KIND_RSA };
 
+/* DER AlgorithmIdentifiers: id-Ed25519 without parameters (RFC 8410),
+ * rsaEncryption with NULL parameters (RFC 3279). */
+static const uint8_t algid_ed25519[] = {0x30, 0x05, 0x06, 0x03,
+                                        0x2b, 0x65, 0x70};
+static const uint8_t algid_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+                                    0x86, 0x48, 0x86, 0xf7, 0x0d,
+                                    0x01, 0x01, 0x01, 0x05, 0x00};
+
+/* AlgorithmIdentifier of id-ecPublicKey (1.2.840.10045.2.1) with a named
+ * curve (RFC 5480): DER of the whole SEQUENCE. */
+#define ALGID_EC(len, ...)                                                   \
+	{                                                                    \
+		0x30, (len), 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, \
+		        0x01, __VA_ARGS__                                    \
+	}
+static const uint8_t algid_p256[] =
+        ALGID_EC(0x13, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01,
+                 0x07); /* prime256v1 */
+static const uint8_t algid_p384[] = ALGID_EC(0x10, 0x06, 0x05, 0x2b, 0x81, 0x04,
+                                             0x00, 0x22); /* secp384r1 */
+static const uint8_t algid_p521[] = ALGID_EC(0x10, 0x06, 0x05, 0x2b, 0x81, 0x04,
+                                             0x00, 0x23); /* secp521r1 */
+
 static const struct key_type {
 	const char *name; /* OpenSSH key type */
 	enum key_kind kind;
-	const char *curve; /* OpenSSH curve identifier (ECDSA) */
-	const char *group; /* OpenSSL group name (ECDSA) */
-	size_t coord;      /* octets of one coordinate (ECDSA) */
+	const char *curve;    /* OpenSSH curve identifier (ECDSA) */
+	const char *group;    /* OpenSSL group name (ECDSA) */
+	int nid;              /* OpenSSL curve NID (ECDSA) */
+	size_t coord;         /* octets of one coordinate (ECDSA) */
+	const uint8_t *algid; /* DER AlgorithmIdentifier (ECDSA) */
+	size_t algidlen;
 } key_types[] = {
-        {"ssh-ed25519", KIND_ED25519, NULL, NULL, 0},
-        {"ecdsa-sha2-nistp256", KIND_ECDSA, "nistp256", "prime256v1", 32},
-        {"ecdsa-sha2-nistp384", KIND_ECDSA, "nistp384", "secp384r1", 48},
-        {"ecdsa-sha2-nistp521", KIND_ECDSA, "nistp521", "secp521r1", 66},
-        {"ssh-rsa", KIND_RSA, NULL, NULL, 0},
+        {"ssh-ed25519", KIND_ED25519, NULL, NULL, 0, 0, NULL, 0},
+        {"ecdsa-sha2-nistp256", KIND_ECDSA, "nistp256", "prime256v1",
+         NID_X9_62_prime256v1, 32, algid_p256, sizeof algid_p256},
+        {"ecdsa-sha2-nistp384", KIND_ECDSA, "nistp384", "secp384r1",
+         NID_secp384r1, 48, algid_p384, sizeof algid_p384},
+        {"ecdsa-sha2-nistp521", KIND_ECDSA, "nistp521", "secp521r1",
+         NID_secp521r1, 66, algid_p521, sizeof algid_p521},
+        {"ssh-rsa", KIND_RSA, NULL, NULL, 0, 0, NULL, 0},
 };
 
 /* ---- bounded reader ----------------------------------------------------- */
@@ -139,77 +169,83 @@ static const struct key_type *find_type(const uint8_t *s, size_t n)
 	return NULL;
 }
 
-/* ---- building keys ------------------------------------------------------ */
+/* ---- key checks ---------------------------------------------------------- */
 
-static int pkey_fromdata(const char *alg, OSSL_PARAM_BLD *bld, EVP_PKEY **out)
+/* What a blob holds once checked: the DER AlgorithmIdentifier of its
+ * SPKI, and pointers into the blob. */
+struct key_parts {
+	const struct key_type *kt;
+	const uint8_t *algid;
+	size_t algidlen;
+	const uint8_t *a; /* Ed25519 key, EC point, RSA n (magnitude) */
+	size_t alen;
+	const uint8_t *b; /* RSA e (magnitude); NULL for other keys */
+	size_t blen;
+};
+
+/*
+ * Is the uncompressed point q of the key type's curve a valid public key
+ * (SEC 1 v2 section 3.2.2.1, as EVP_PKEY_public_check() checks it): not at
+ * infinity, coordinates below p, on the curve, n * Q at infinity. With
+ * OpenSSL's EC_GROUP and EC_POINT functions, which need none of the
+ * provider machinery that a whole EVP_PKEY costs on its first use.
+ */
+static int ec_point_ok(const struct key_type *kt, const uint8_t *q, size_t qlen)
 {
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
+	EC_GROUP *g = NULL;
+	EC_POINT *pt = NULL, *nq = NULL;
+	BN_CTX *bn = NULL;
 	int r = DANCE_ERR_NOMEM;
 
-	*out = NULL;
-	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
+	if ((bn = BN_CTX_new()) == NULL)
 		goto out;
-	if ((pctx = EVP_PKEY_CTX_new_from_name(NULL, alg, NULL)) == NULL) {
+	if ((g = EC_GROUP_new_by_curve_name_ex(NULL, NULL, kt->nid)) == NULL) {
 		r = DANCE_ERR_CRYPTO;
 		goto out;
 	}
-	/* A failure here is the key's fault (e.g. a point not on the
-	 * curve): OpenSSL does not tell the two apart reliably. */
-	r = DANCE_ERR_PARSE;
-	if (EVP_PKEY_fromdata_init(pctx) != 1 ||
-	    EVP_PKEY_fromdata(pctx, out, EVP_PKEY_PUBLIC_KEY, params) != 1)
+	if ((pt = EC_POINT_new(g)) == NULL || (nq = EC_POINT_new(g)) == NULL)
 		goto out;
-	r = DANCE_OK;
+	/* oct2point refuses coordinates of p or more and points off the
+	 * curve itself; both are asked again below, explicitly. */
+	r = DANCE_ERR_PARSE;
+	if (EC_POINT_oct2point(g, pt, q, qlen, bn) != 1 ||
+	    EC_POINT_is_at_infinity(g, pt) ||
+	    EC_POINT_is_on_curve(g, pt, bn) != 1)
+		goto out;
+	r = DANCE_ERR_CRYPTO;
+	if (EC_POINT_mul(g, nq, NULL, pt, EC_GROUP_get0_order(g), bn) != 1)
+		goto out;
+	r = EC_POINT_is_at_infinity(g, nq) ? DANCE_OK : DANCE_ERR_PARSE;
 out:
-	OSSL_PARAM_free(params);
-	EVP_PKEY_CTX_free(pctx);
+	EC_POINT_free(nq);
+	EC_POINT_free(pt);
+	EC_GROUP_free(g);
+	BN_CTX_free(bn);
 	return r;
 }
 
 /* The blob after the type: string curve, string Q. */
-static int parse_ecdsa(struct reader *rd, const struct key_type *kt,
-                       EVP_PKEY **out)
+static int parse_ecdsa(struct reader *rd, struct key_parts *k)
 {
-	OSSL_PARAM_BLD *bld = NULL;
-	EVP_PKEY_CTX *cctx = NULL;
-	EVP_PKEY *pkey = NULL;
+	const struct key_type *kt = k->kt;
 	const uint8_t *curve, *q;
 	size_t curvelen, qlen;
-	int r = DANCE_ERR_PARSE;
+	int r;
 
-	*out = NULL;
 	if (get_string(rd, TYPE_MAX, &curve, &curvelen) != DANCE_OK ||
 	    !bytes_eq(curve, curvelen, kt->curve))
-		goto out;
+		return DANCE_ERR_PARSE;
 	/* Uncompressed point only: 0x04 || X || Y. */
 	if (get_string(rd, 1 + 2 * kt->coord, &q, &qlen) != DANCE_OK ||
 	    qlen != 1 + 2 * kt->coord || q[0] != 0x04 || rd->left != 0)
-		goto out;
-	r = DANCE_ERR_NOMEM;
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-	                                     kt->group, 0) ||
-	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, q,
-	                                      qlen))
-		goto out;
-	if ((r = pkey_fromdata("EC", bld, &pkey)) != DANCE_OK)
-		goto out;
-	/* On the curve, not at infinity, coordinates below p, order n. */
-	r = DANCE_ERR_CRYPTO;
-	if ((cctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL)
-		goto out;
-	r = DANCE_ERR_PARSE;
-	if (EVP_PKEY_public_check(cctx) != 1)
-		goto out;
-	*out = pkey;
-	pkey = NULL;
-	r = DANCE_OK;
-out:
-	OSSL_PARAM_BLD_free(bld);
-	EVP_PKEY_CTX_free(cctx);
-	EVP_PKEY_free(pkey);
-	return r;
+		return DANCE_ERR_PARSE;
+	if ((r = ec_point_ok(kt, q, qlen)) != DANCE_OK)
+		return r;
+	k->algid = kt->algid;
+	k->algidlen = kt->algidlen;
+	k->a = q;
+	k->alen = qlen;
+	return DANCE_OK;
 }
 
 /* The number of significant bits of a magnitude whose first octet is not
@@ -224,82 +260,142 @@ static size_t mag_bits(const uint8_t *m, size_t n)
 }
 
 /* The blob after the type: mpint e, mpint n. */
-static int parse_rsa(struct reader *rd, EVP_PKEY **out)
+static int parse_rsa(struct reader *rd, struct key_parts *k)
 {
-	OSSL_PARAM_BLD *bld = NULL;
-	BIGNUM *bn_e = NULL, *bn_n = NULL;
 	const uint8_t *e, *n;
-	size_t elen, nlen, nbits;
+	size_t elen, nlen;
 	uint32_t ev = 0;
-	int r = DANCE_ERR_PARSE;
 
-	*out = NULL;
 	/* Both are bounded by the largest modulus; a larger e than 2^32-1
 	 * is well-formed but unsupported, a longer mpint malformed. */
 	if (get_mpint_pos(rd, RSA_MAX_BITS / 8, &e, &elen) != DANCE_OK ||
 	    get_mpint_pos(rd, RSA_MAX_BITS / 8, &n, &nlen) != DANCE_OK ||
 	    rd->left != 0)
-		goto out;
+		return DANCE_ERR_PARSE;
 	/* An even n or e is not an RSA key; e = 1 is no encryption. */
 	if ((n[nlen - 1] & 1) == 0 || (e[elen - 1] & 1) == 0 ||
 	    (elen == 1 && e[0] == 1))
-		goto out;
-	r = DANCE_ERR_UNSUPPORTED;
-	nbits = mag_bits(n, nlen);
-	if (elen > RSA_E_MAX_LEN || nbits < RSA_MIN_BITS)
-		goto out;
+		return DANCE_ERR_PARSE;
+	if (elen > RSA_E_MAX_LEN || mag_bits(n, nlen) < RSA_MIN_BITS)
+		return DANCE_ERR_UNSUPPORTED;
 	for (size_t i = 0; i < elen; i++)
 		ev = ev << 8 | e[i];
 	if (ev < 3)
-		goto out;
-	r = DANCE_ERR_NOMEM;
-	if ((bn_e = BN_bin2bn(e, (int)elen, NULL)) == NULL ||
-	    (bn_n = BN_bin2bn(n, (int)nlen, NULL)) == NULL ||
-	    (bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e))
-		goto out;
-	r = pkey_fromdata("RSA", bld, out);
-out:
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn_e);
-	BN_free(bn_n);
-	return r;
+		return DANCE_ERR_UNSUPPORTED;
+	k->algid = algid_rsa;
+	k->algidlen = sizeof algid_rsa;
+	k->a = n;
+	k->alen = nlen;
+	k->b = e;
+	k->blen = elen;
+	return DANCE_OK;
 }
 
-/* The blob after the type: string key (32 octets). */
-static int parse_ed25519(struct reader *rd, EVP_PKEY **out)
+/* The blob after the type: string key (32 octets). Any 32 octets are an
+ * Ed25519 public key as far as its SPKI goes (RFC 8410). */
+static int parse_ed25519(struct reader *rd, struct key_parts *k)
 {
-	const uint8_t *k;
-	size_t klen;
-
-	*out = NULL;
-	if (get_string(rd, ED25519_LEN, &k, &klen) != DANCE_OK ||
-	    klen != ED25519_LEN || rd->left != 0)
+	if (get_string(rd, ED25519_LEN, &k->a, &k->alen) != DANCE_OK ||
+	    k->alen != ED25519_LEN || rd->left != 0)
 		return DANCE_ERR_PARSE;
-	*out = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, k, klen);
-	return *out != NULL ? DANCE_OK : DANCE_ERR_CRYPTO;
+	k->algid = algid_ed25519;
+	k->algidlen = sizeof algid_ed25519;
+	return DANCE_OK;
 }
 
-/* DER SubjectPublicKeyInfo of pkey into a malloc'd buffer. */
-static int pkey_to_spki(EVP_PKEY *pkey, uint8_t **spki, size_t *spkilen)
+/* ---- DER SubjectPublicKeyInfo -------------------------------------------
+ *
+ * Written by hand (OpenSSL 3's i2d_PUBKEY() goes through its encoder
+ * machinery: several million instructions the first time in a process),
+ * in exactly the form i2d_PUBKEY() gives (tests/unit_sshkey.c compares
+ * the two for every key it has):
+ *
+ *   SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier,
+ *                                       subjectPublicKey BIT STRING }
+ *
+ * AlgorithmIdentifier: the fixed DER of the key type (algid_* above),
+ * which the parser puts in struct key_parts. The BIT STRING (no unused bits) holds the
+ * Ed25519 key, the uncompressed EC point, or the DER RSAPublicKey
+ * SEQUENCE { INTEGER n, INTEGER e } (RFC 8017). Every length is below
+ * 65536 (a 16384-bit modulus is 2049 octets).
+ */
+
+/* Octets of a DER length field for n (n < 65536). */
+static size_t der_len_size(size_t n)
 {
-	uint8_t *buf = NULL, *p;
-	int len;
+	return n < 0x80 ? 1 : n < 0x100 ? 2 : 3;
+}
+
+/* Octets of a whole TLV with n octets of content. */
+static size_t der_tlv_size(size_t n)
+{
+	return 1 + der_len_size(n) + n;
+}
+
+/* Write a tag and the length n; returns where the content goes. */
+static uint8_t *der_head(uint8_t *p, uint8_t tag, size_t n)
+{
+	*p++ = tag;
+	if (n >= 0x100) {
+		*p++ = 0x82;
+		*p++ = (uint8_t)(n >> 8);
+	} else if (n >= 0x80) {
+		*p++ = 0x81;
+	}
+	*p++ = (uint8_t)n;
+	return p;
+}
+
+/* Content octets of a DER INTEGER for a positive magnitude whose first
+ * octet is not zero: a zero octet first when its top bit is set. */
+static size_t der_int_size(const uint8_t *mag, size_t n)
+{
+	return n + ((mag[0] & 0x80) != 0);
+}
+
+static uint8_t *der_int(uint8_t *p, const uint8_t *mag, size_t n)
+{
+	p = der_head(p, 0x02, der_int_size(mag, n));
+	if ((mag[0] & 0x80) != 0)
+		*p++ = 0;
+	memcpy(p, mag, n);
+	return p + n;
+}
+
+#define DER_SEQUENCE   0x30
+#define DER_BIT_STRING 0x03
+
+static int spki_encode(const struct key_parts *k, uint8_t **spki,
+                       size_t *spkilen)
+{
+	size_t rsalen = 0, keylen = k->alen, bits, body;
+	uint8_t *buf, *p;
 
 	*spki = NULL;
 	*spkilen = 0;
-	if ((len = i2d_PUBKEY(pkey, NULL)) <= 0)
-		return DANCE_ERR_CRYPTO;
-	if ((buf = malloc((size_t)len)) == NULL)
+	if (k->b != NULL) {
+		rsalen = der_tlv_size(der_int_size(k->a, k->alen)) +
+		         der_tlv_size(der_int_size(k->b, k->blen));
+		keylen = der_tlv_size(rsalen);
+	}
+	bits = 1 + keylen; /* the unused-bits octet, then the key */
+	body = k->algidlen + der_tlv_size(bits);
+	if ((buf = malloc(der_tlv_size(body))) == NULL)
 		return DANCE_ERR_NOMEM;
-	p = buf;
-	if (i2d_PUBKEY(pkey, &p) != len) {
-		free(buf);
-		return DANCE_ERR_CRYPTO;
+	p = der_head(buf, DER_SEQUENCE, body);
+	memcpy(p, k->algid, k->algidlen);
+	p = der_head(p + k->algidlen, DER_BIT_STRING, bits);
+	*p++ = 0;
+	if (k->b != NULL) {
+		p = der_head(p, DER_SEQUENCE, rsalen);
+		p = der_int(p, k->a, k->alen);
+		p = der_int(p, k->b, k->blen);
+	} else {
+		memcpy(p, k->a, k->alen);
+		p += k->alen;
 	}
 	*spki = buf;
-	*spkilen = (size_t)len;
+	*spkilen = (size_t)(p - buf);
 	return DANCE_OK;
 }
 
@@ -307,8 +403,7 @@ int dance_sshkey_to_spki(const char *type, const uint8_t *blob, size_t bloblen,
                          uint8_t **spki, size_t *spkilen)
 {
 	struct reader rd = {blob, bloblen};
-	const struct key_type *kt;
-	EVP_PKEY *pkey = NULL;
+	struct key_parts k = {NULL, NULL, 0, NULL, 0, NULL, 0};
 	const uint8_t *name;
 	size_t namelen;
 	int r = DANCE_ERR_PARSE;
@@ -322,24 +417,23 @@ int dance_sshkey_to_spki(const char *type, const uint8_t *blob, size_t bloblen,
 	if (type != NULL && !bytes_eq(name, namelen, type))
 		goto out;
 	r = DANCE_ERR_UNSUPPORTED;
-	if ((kt = find_type(name, namelen)) == NULL)
+	if ((k.kt = find_type(name, namelen)) == NULL)
 		goto out;
-	switch (kt->kind) {
+	switch (k.kt->kind) {
 	case KIND_ED25519:
-		r = parse_ed25519(&rd, &pkey);
+		r = parse_ed25519(&rd, &k);
 		break;
 	case KIND_ECDSA:
-		r = parse_ecdsa(&rd, kt, &pkey);
+		r = parse_ecdsa(&rd, &k);
 		break;
 	case KIND_RSA:
-		r = parse_rsa(&rd, &pkey);
+		r = parse_rsa(&rd, &k);
 		break;
 	}
 	if (r != DANCE_OK)
 		goto out;
-	r = pkey_to_spki(pkey, spki, spkilen);
+	r = spki_encode(&k, spki, spkilen);
 out:
-	EVP_PKEY_free(pkey);
 	ERR_pop_to_mark();
 	return r;
 }

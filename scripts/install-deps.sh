@@ -10,6 +10,7 @@ PACKAGES=(
   # build
   cmake make pkgconf gcc clang lld git ca-certificates
   libssl-dev openssl libunbound-dev libevent-dev libidn2-dev libunistring-dev
+  nettle-dev libgmp-dev
   libsasl2-dev libldap-dev libgnutls28-dev libcriterion-dev
   # quality gates
   clang-tidy clang-format cppcheck valgrind libclang-rt-14-dev libfuzzer-14-dev

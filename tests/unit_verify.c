@@ -3,7 +3,8 @@
  * case of verify_cases.h marked VC_OFFLINE against the records its fixture
  * wrote to $FIX/verify/TAG.tlsa; every single-bit flip and every truncation
  * of a valid leaf; result fields; arguments; eight threads verifying
- * through one context.
+ * through one context; the context's DANE SSL_CTX, made once on first use
+ * by threads racing for it.
  */
 #include "internal.h"
 #include "verify_cases.h"
@@ -439,5 +440,51 @@ Test(verify, eight_threads_one_context)
 		sk_X509_pop_free(prep[i].chain, X509_free);
 		dance_tlsa_rrset_free(prep[i].rr);
 	}
+	dance_ctx_free(ctx);
+}
+
+/* The context's DANE SSL_CTX is made on first use (ctx.c): threads that
+ * ask for it at the same moment of a fresh context all get the one same
+ * SSL_CTX; another context has its own. */
+struct lazy_arg {
+	const dance_ctx *ctx;
+	pthread_barrier_t *start;
+	struct ssl_ctx_st *got;
+};
+
+static void *lazy_worker(void *p)
+{
+	struct lazy_arg *a = p;
+
+	pthread_barrier_wait(a->start);
+	a->got = dance_ctx_dane_sslctx(a->ctx);
+	return NULL;
+}
+
+Test(verify, dane_sslctx_made_once_on_first_use)
+{
+	pthread_t t[THREADS];
+	struct lazy_arg args[THREADS];
+	pthread_barrier_t start;
+	dance_ctx *ctx = NULL, *other = NULL;
+
+	cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
+	cr_assert_eq(dance_ctx_new(&other), DANCE_OK);
+	cr_assert_eq(pthread_barrier_init(&start, NULL, THREADS), 0);
+	for (int i = 0; i < THREADS; i++) {
+		args[i] = (struct lazy_arg){.ctx = ctx, .start = &start};
+		cr_assert_eq(pthread_create(&t[i], NULL, lazy_worker, &args[i]),
+		             0);
+	}
+	for (int i = 0; i < THREADS; i++)
+		cr_assert_eq(pthread_join(t[i], NULL), 0);
+	cr_assert_not_null(args[0].got);
+	for (int i = 1; i < THREADS; i++)
+		cr_expect_eq(args[i].got, args[0].got, "thread %d", i);
+	cr_expect_eq(dance_ctx_dane_sslctx(ctx), args[0].got);
+	cr_expect_neq(dance_ctx_dane_sslctx(other), args[0].got);
+	cr_expect_null(dance_ctx_dane_sslctx(NULL));
+	pthread_barrier_destroy(&start);
+	dance_ctx_free(other);
 	dance_ctx_free(ctx);
 }
