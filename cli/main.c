@@ -55,7 +55,9 @@ static void log_stderr(void *arg, enum dance_log_level level, const char *msg)
 
 dance_ctx *cli_context(struct cli *cli)
 {
+	char err[512] = "";
 	const char *path = cli->config_path;
+	int r;
 
 	if (cli->ctx != NULL)
 		return cli->ctx;
@@ -69,8 +71,7 @@ dance_ctx *cli_context(struct cli *cli)
 	else if (path == NULL)
 		path = DANCE_DEFAULT_CONFIG;
 	if (path != NULL) {
-		char err[512] = "";
-		int r = dance_ctx_load_config(cli->ctx, path, err, sizeof err);
+		r = dance_ctx_load_config(cli->ctx, path, err, sizeof err);
 		if (r != DANCE_OK) {
 			fprintf(stderr, "%s: %s\n", cli->progname,
 			        err[0] ? err : dance_strerror(r));
