@@ -1,9 +1,9 @@
 /*
  * fuzz.h -- the entry points of a libFuzzer target (fuzz/fuzz_<name>.c).
  *
- * Force-included into every fuzz target by fuzz/CMakeLists.txt, so a target
- * defines LLVMFuzzerTestOneInput (and, if it needs one-time set-up,
- * LLVMFuzzerInitialize) with these prototypes. The same target is linked
+ * A target defines LLVMFuzzerTestOneInput (and, if it needs one-time
+ * set-up, LLVMFuzzerInitialize) with these prototypes; it may include this
+ * header or declare them itself. The same target is linked
  * either to libFuzzer (clang, -DDANCE_FUZZ=ON) or to standalone_main.c,
  * which replays the seed corpus and the regression inputs as a ctest test.
  */

@@ -8,6 +8,7 @@
  * is 1..DANCE_UID_MAX octets without '@'; a normalised domain is lowercase
  * LDH, at most 253 octets, and normalising it again changes nothing.
  */
+#include "fuzz.h"
 #include "internal.h"
 
 #include <stdlib.h>

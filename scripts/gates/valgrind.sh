@@ -14,11 +14,14 @@
 #
 # Tests see DANCE_VALGRIND=1 and may use it to run fewer iterations of an
 # expensive loop (valgrind is 20-50 times slower), never to skip a check.
+# Tests labelled "timing" (a "ctest-labels: timing" line in the test file:
+# assertions on wall-clock deadlines) are skipped, and listed.
 . "$(dirname "$0")/../lib/gates.sh"
 
 command -v valgrind >/dev/null || gate_die "valgrind not installed"
 build=$top/build
 labels=${VALGRIND_LABELS:-'^(unit|fuzz)$'}
+skip_labels=${VALGRIND_SKIP_LABELS:-'^timing$'}
 
 [ -f "$build/CMakeCache.txt" ] ||
 	cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||
@@ -43,12 +46,19 @@ else
 fi
 # ctest also lists the fixture setup tests these require: keep only the
 # tests that carry one of the labels themselves.
-mapfile -t names < <(echo "$tests_json" | jq -r --argjson want "$want" --arg re "$labels" '
+select_tests() { # select_tests SKIP(true/false): names, labels filtered
+	echo "$tests_json" | jq -r --argjson want "$want" --arg re "$labels" \
+		--arg skip "$skip_labels" --argjson skipped "$1" '
 	.tests[]
-	| select([.properties[]? | select(.name == "LABELS") | .value[] | test($re)] | any)
+	| ([.properties[]? | select(.name == "LABELS") | .value[]]) as $l
+	| select([$l[] | test($re)] | any)
+	| select(([$l[] | test($skip)] | any) == $skipped)
 	| select($want == null or (.name as $n | $want | index($n)))
-	| .name')
-[ ${#names[@]} -gt 0 ] || gate_die "no tests with labels $labels${*:+ named $*}"
+	| .name'
+}
+mapfile -t names < <(select_tests false)
+mapfile -t skipped < <(select_tests true)
+[ ${#names[@]} -gt 0 ] || gate_die "no tests with labels $labels${*:+ named $*} (skipped: ${skipped[*]:-none})"
 
 logs=$build/valgrind-logs
 rm -rf "$logs"
@@ -93,6 +103,9 @@ for name in "${names[@]}"; do
 done
 
 echo "valgrind: $(valgrind --version); ${#names[@]} tests; logs in ${logs#"$top"/}"
+if [ ${#skipped[@]} -gt 0 ]; then
+	echo "valgrind: skipped (labels $skip_labels): ${skipped[*]}"
+fi
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "valgrind: FAILED: ${failed[*]}"
 	echo "valgrind: a known false positive in a system library goes in tests/valgrind/*.supp with a comment"
