@@ -37,7 +37,9 @@ TYPE = (r"(?:\b(?:char|short|int|long|float|double|_Bool|bool|signed|"
         r"unsigned|void)\b|\b(?:struct|union|enum)\s+\w+|\b\w+_t\b)")
 DECL = re.compile(TYPE + r"[\s*]+(?:const\s+|volatile\s+|restrict\s+)*"
                   r"\**\s*(\w+)\s*\[([^\]\[]+)\]")
-SIZEOF = re.compile(r"\bsizeof\s*(\((?:[^()]|\([^()]*\))*\)|\w+)")
+# sizeof (TYPE-OR-EXPR), or sizeof of a unary expression: x, *p, s->f, a.b
+SIZEOF = re.compile(r"\bsizeof\s*(\((?:[^()]|\([^()]*\))*\)"
+                    r"|\**\s*\w+(?:\s*(?:->|\.)\s*\w+)*)")
 SKIP_DIRS = re.compile(r"^(build[^/]*|test-logs|\.git|fuzz/(corpus|regressions"
                        r"|crashes))(/|$)")
 
@@ -135,6 +137,7 @@ def self_test():
         "void f(int n) { struct x v[n * 2]; (void)v; }",
         "void f(int n) {\n\tunsigned char\n\t    b[n];\n}",
         "void f(size_t n, char a[n]) { (void)a; }",
+        "void f(struct s *id) { char r[id->len]; (void)r; }",
     ]
     good = [
         "void f(char *d, size_t n, const char *s) { strncpy(d, s, n); }",
@@ -146,6 +149,7 @@ def self_test():
         "long v = strtol(s, &end, 10); int my_atoi;",
         "char buf[64]; uint8_t md[EVP_MAX_MD_SIZE];",
         "char b[sizeof(struct foo)]; char c[2 * sizeof x + 1];",
+        "char r[sizeof id->reason]; char s[sizeof p.x + 1]; char t[sizeof *q];",
         "char d[DANCE_UID_MAX + 1]; int e[] = {1, 2};",
         "s[o++] = c; x = (unsigned char)tmp[i]; return a[i];",
         "static const char *const names[] = {\"a\"};",
