@@ -37,7 +37,7 @@ check_one() {
 	fi
 	local rc=$?
 	# One invocation per file: clang-tidy 14 carries analyser state from
-	# one file to the next (false valist.Uninitialized reports).
+	# one file to the next within a run.
 	if [ $rc -ne 0 ] || grep -qE '(warning|error):' "$log"; then
 		echo "$f" >>"$WORK/failed"
 	fi
