@@ -64,7 +64,7 @@ int dance_domain_to_ascii(const char *in, char **out)
 	len = strlen(in);
 	if (len > 0 && in[len - 1] == '.')
 		len--;
-	if (len == 0 || len > 4 * NAME_MAX_TEXT)
+	if (len == 0 || len > (size_t)4 * NAME_MAX_TEXT)
 		goto out;
 	if ((tmp = strndup(in, len)) == NULL) {
 		r = DANCE_ERR_NOMEM;

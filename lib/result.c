@@ -28,7 +28,8 @@ int dance_result_new(struct dance_result **out)
 	return DANCE_OK;
 }
 
-static int set_reason(struct dance_result *res, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int
+set_reason(struct dance_result *res, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	char *s;

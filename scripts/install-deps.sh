@@ -14,6 +14,7 @@ PACKAGES=(
   libsasl2-dev libldap-dev libgnutls28-dev libcriterion-dev
   # quality gates
   clang-tidy clang-format cppcheck valgrind libclang-rt-14-dev libfuzzer-14-dev
+  python3 jq binutils
   # DNS rig
   nsd ldnsutils bind9-dnsutils dns-root-data
   # slapd, sshd, SASL, IMAP client

@@ -18,10 +18,16 @@ stage_run "install dependencies" gate bash scripts/install-deps.sh || {
 stage_run "build (normal)" gate scripts/build.sh build
 stage_run "tests (normal)" ctest build
 
-# The same suite with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The same suite with AddressSanitizer and UndefinedBehaviorSanitizer. The
+# options (leaks are errors, every report aborts) are built into the
+# executables (cmake/sanitizer_options.c); settings inherited from the
+# caller's environment must not weaken them.
+unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 stage_run "build (asan+ubsan)" gate scripts/build.sh build-asan -DDANCE_SANITIZE=ON
 stage_run "tests (asan+ubsan)" ctest build-asan
 
+# Quality gates (docs/quality-gates.md): format, clang-tidy, cppcheck,
+# valgrind, fuzz smoke; each its own stage.
 for gate in scripts/gates/*.sh; do
 	[ -e "$gate" ] || continue
 	stage_run "gate $(basename "$gate" .sh)" gate bash "$gate"

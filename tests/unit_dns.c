@@ -7,6 +7,8 @@
  *
  * Only names under test. are asked: the hermetic set-up would recurse to
  * the Internet for others (they are refused by the allow-list here).
+ *
+ * ctest-labels: timing (600 ms deadlines: not run under valgrind)
  */
 #include "internal.h"
 #include "rig.h"

@@ -310,6 +310,9 @@ Test(sshkey, bit_flips_never_give_the_original)
 		        read_fixture_ext(golden[i].key, ".spki.der", &wantlen);
 		/* RSA-4096 takes long enough; its prefix covers the parser. */
 		size_t bits = bloblen * 8 > 4096 ? 4096 : bloblen * 8;
+		/* read_fixture() sets bloblen to the file's size; cppcheck 2.10
+		 * takes it for 0 (it does not know Criterion's asserts). */
+		// cppcheck-suppress knownConditionTrueFalse ; see above
 		for (size_t b = 0; b < bits; b++) {
 			uint8_t *spki = NULL;
 			size_t spkilen = 0;
