@@ -547,6 +547,13 @@ struct dance_dane_outcome {
  * error queue as it found it. Reentrant. Returns DANCE_OK (the outcome
  * says whether it matched), DANCE_ERR_INVALID_ARG (empty chain, empty
  * refname, other purpose), DANCE_ERR_CRYPTO or DANCE_ERR_NOMEM.
+ *
+ * The _user profile is built on this check; it also serves other DANE
+ * client names, e.g. the devices of draft-ietf-dance-client-auth: look up
+ * the TLSA RRset at the device's name ("dev1._device.example.org", the
+ * ClientName it sent) with dance_lookup_tlsa() and call this with
+ * refname = that name and purpose X509_PURPOSE_SSL_CLIENT
+ * (tests/rig_device.c).
  */
 DANCE_EXPORT DANCE_WUR int
 dance_dane_check(const struct dance_dane_params *p, struct stack_st_X509 *chain,
