@@ -10,7 +10,13 @@
  * the chain with that DANE state (X509_STORE_CTX_set0_dane), exactly as
  * OpenSSL's TLS stack and its own DANE tests do. Host name checks accept
  * only a dNSName equal to the reference name: no wildcards, never the
- * subject CN.
+ * subject CN. Keys and signatures must meet a security level (2 unless
+ * the caller says otherwise: X509_VERIFY_PARAM_set_auth_level, which the
+ * throw-away SSL's param leaves unset). Two things OpenSSL leaves out are
+ * added after it: the level of a bare-key anchor ("2 1 0" that signed the
+ * top certificate: OpenSSL checks neither that key nor the signature it
+ * made), and a match at all (with no usable record OpenSSL falls back to
+ * plain PKIX against the caller's store; that is no DANE match here).
  *
  * The SSL_CTX costs about 100 us to make (the first one in a process far
  * more: OpenSSL fetches its ciphers and digests then);
@@ -155,6 +161,95 @@ out:
 	return r;
 }
 
+/* OpenSSL's auth level for the params: 0 (none) or 1..5. */
+static int auth_level(const struct dance_dane_params *p)
+{
+	if (p->auth_level == DANCE_DANE_AUTH_LEVEL_NONE)
+		return 0;
+	if (p->auth_level == DANCE_DANE_AUTH_LEVEL_DEFAULT)
+		return 2;
+	return p->auth_level;
+}
+
+/* OpenSSL's least security bits at levels 1..5 (its minbits_table). */
+static const int level_bits[5] = {80, 112, 128, 192, 256};
+
+/* A bare-key trust anchor ("2 1 0" whose key signed the top certificate
+ * of the chain) escapes OpenSSL's level checks: it checks neither the
+ * key nor the top certificate's signature (which it takes for an
+ * anchor's self-signature). Check both at level. X509_V_OK or the
+ * error, *depth the top certificate's. */
+static int bare_anchor_error(X509_STORE_CTX *xctx, EVP_PKEY *key, int level,
+                             int *depth)
+{
+	STACK_OF(X509) *vc = X509_STORE_CTX_get0_chain(xctx);
+	X509 *top;
+	int bits = -1;
+
+	*depth = sk_X509_num(vc) - 1;
+	if (level <= 0)
+		return X509_V_OK;
+	if (EVP_PKEY_get_security_bits(key) < level_bits[level - 1])
+		return X509_V_ERR_CA_KEY_TOO_SMALL;
+	if ((top = sk_X509_value(vc, *depth)) == NULL ||
+	    X509_get_signature_info(top, NULL, NULL, &bits, NULL) != 1 ||
+	    bits < level_bits[level - 1])
+		return X509_V_ERR_CA_MD_TOO_WEAK;
+	return X509_V_OK;
+}
+
+/* Is the trust anchor of a trust-anchor match the leaf's own key (a
+ * self-signed leaf under a "2 1 0" of its key, say)? */
+static int anchor_is_leaf_key(X509 *leaf, X509 *mcert, EVP_PKEY *mspki,
+                              const struct dance_tlsa *m)
+{
+	EVP_PKEY *ta = mcert != NULL ? X509_get0_pubkey(mcert) : mspki;
+	EVP_PKEY *lk = X509_get0_pubkey(leaf);
+
+	if (m == NULL || (m->usage != DANCE_USAGE_DANE_TA &&
+	                  m->usage != DANCE_USAGE_PKIX_TA))
+		return 0;
+	return ta != NULL && lk != NULL && EVP_PKEY_eq(ta, lk) == 1;
+}
+
+/* What matched, even when a later check failed (set the result to OK to
+ * look, as OpenSSL's own danetest does), then the checks OpenSSL leaves
+ * out: a bare-key anchor's level, and a match at all (with no usable
+ * record OpenSSL falls back to plain PKIX against the store). Fills out
+ * and info from err, X509_verify_cert's verdict. */
+static void conclude(SSL *ssl, X509_STORE_CTX *xctx,
+                     const struct dance_dane_params *p, X509 *leaf, int err,
+                     const struct dance_tlsa *records, size_t n,
+                     struct dance_dane_check_info *info,
+                     struct dance_dane_outcome *out)
+{
+	X509 *mcert = NULL;
+	EVP_PKEY *mspki = NULL;
+	int depth = X509_STORE_CTX_get_error_depth(xctx);
+
+	SSL_set_verify_result(ssl, X509_V_OK);
+	out->match_depth = SSL_get0_dane_authority(ssl, &mcert, &mspki);
+	out->record_index = matched_index(ssl, records, n);
+	if (err == X509_V_OK && out->record_index < 0) {
+		err = X509_V_ERR_DANE_NO_MATCH;
+		depth = 0;
+	}
+	if (err == X509_V_OK && mcert == NULL && mspki != NULL)
+		err = bare_anchor_error(xctx, mspki, auth_level(p), &depth);
+	out->ok = err == X509_V_OK;
+	out->x509_error = err;
+	out->reason = X509_verify_cert_error_string(err);
+	SSL_set_verify_result(ssl, err);
+	if (info == NULL)
+		return;
+	info->matched_leaf = mcert != NULL && X509_cmp(mcert, leaf) == 0;
+	info->leaf_key_anchor = anchor_is_leaf_key(
+	        leaf, mcert, mspki,
+	        out->record_index >= 0 ? &records[out->record_index] : NULL);
+	info->not_after = out->ok ? chain_not_after(xctx) : 0;
+	info->error_depth = out->ok ? -1 : depth;
+}
+
 /* Verify with the DANE state of ssl and fill the outcome. */
 static int dane_verify(SSL *ssl, const struct dance_dane_params *p,
                        STACK_OF(X509) * chain, const struct dance_tlsa *records,
@@ -163,7 +258,8 @@ static int dane_verify(SSL *ssl, const struct dance_dane_params *p,
 {
 	X509_STORE *empty = NULL, *store = p->pkix_store;
 	X509_STORE_CTX *xctx = NULL;
-	X509 *leaf = sk_X509_value(chain, 0), *mcert = NULL;
+	X509 *leaf = sk_X509_value(chain, 0);
+	X509_VERIFY_PARAM *vp;
 	int r = DANCE_ERR_NOMEM, vr, err;
 
 	if (store == NULL && (store = empty = X509_STORE_new()) == NULL)
@@ -175,34 +271,23 @@ static int dane_verify(SSL *ssl, const struct dance_dane_params *p,
 	    X509_STORE_CTX_set_default(xctx,
 	                               p->purpose == X509_PURPOSE_SSL_CLIENT
 	                                       ? "ssl_client"
-	                                       : "ssl_server") != 1 ||
-	    X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(xctx),
-	                           SSL_get0_param(ssl)) != 1)
+	                                       : "ssl_server") != 1)
+		goto out;
+	/* (the param exists from X509_STORE_CTX_init on) */
+	vp = X509_STORE_CTX_get0_param(xctx);
+	if (X509_VERIFY_PARAM_set1(vp, SSL_get0_param(ssl)) != 1)
 		goto out;
 	if (p->at != 0)
-		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(xctx),
-		                           p->at);
+		X509_VERIFY_PARAM_set_time(vp, p->at);
+	/* The SSL's param has no level (-1): OpenSSL's TLS stack sets it
+	 * from the SSL's security level only when it verifies a peer. */
+	X509_VERIFY_PARAM_set_auth_level(vp, auth_level(p));
 	X509_STORE_CTX_set0_dane(xctx, SSL_get0_dane(ssl));
 	vr = X509_verify_cert(xctx);
 	err = X509_STORE_CTX_get_error(xctx);
 	if (vr <= 0 && err == X509_V_OK)
 		err = X509_V_ERR_UNSPECIFIED;
-	out->ok = vr > 0 && err == X509_V_OK;
-	out->x509_error = out->ok ? X509_V_OK : err;
-	out->reason = X509_verify_cert_error_string(out->x509_error);
-	/* What matched, even when a later check failed: set the result to
-	 * OK to look, as OpenSSL's own danetest does, then put it back. */
-	SSL_set_verify_result(ssl, X509_V_OK);
-	out->match_depth = SSL_get0_dane_authority(ssl, &mcert, NULL);
-	out->record_index = matched_index(ssl, records, n);
-	SSL_set_verify_result(ssl, out->x509_error);
-	if (info != NULL) {
-		info->matched_leaf =
-		        mcert != NULL && X509_cmp(mcert, leaf) == 0;
-		info->not_after = out->ok ? chain_not_after(xctx) : 0;
-		info->error_depth =
-		        out->ok ? -1 : X509_STORE_CTX_get_error_depth(xctx);
-	}
+	conclude(ssl, xctx, p, leaf, err, records, n, info, out);
 	r = DANCE_OK;
 out:
 	X509_STORE_CTX_free(xctx);
@@ -228,6 +313,7 @@ int dance_dane_check_with(struct ssl_ctx_st *sslctx,
 	out->reason = X509_verify_cert_error_string(out->x509_error);
 	if (info != NULL) {
 		info->matched_leaf = 0;
+		info->leaf_key_anchor = 0;
 		info->not_after = 0;
 		info->error_depth = -1;
 	}
@@ -235,7 +321,8 @@ int dance_dane_check_with(struct ssl_ctx_st *sslctx,
 	if (sk_X509_num(chain) < 1 || (n > 0 && records == NULL) ||
 	    (p->refname != NULL && p->refname[0] == '\0') ||
 	    (p->purpose != X509_PURPOSE_SSL_CLIENT &&
-	     p->purpose != X509_PURPOSE_SSL_SERVER))
+	     p->purpose != X509_PURPOSE_SSL_SERVER) ||
+	    p->auth_level < DANCE_DANE_AUTH_LEVEL_NONE || p->auth_level > 5)
 		goto out;
 	if (sslctx == NULL) {
 		if ((r = dance_dane_sslctx_new(p->sha256_first, &own)) !=

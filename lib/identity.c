@@ -18,7 +18,7 @@
  *     rfc822Name, "local@domain" with domain equal to the dNSName (compared
  *     in A-labels, any case); the local part is the uid.
  *   Each value is normalised (dance_uid_normalize: UTF-8, no controls, no
- *   '@', NFC, Unicode lowercase). Values equal after normalisation count as
+ *   white space or separators, no '@', NFC, Unicode lowercase). Values equal after normalisation count as
  *   one claim; different values are ambiguous. A mailbox at another domain
  *   is a conflicting claim and refuses the certificate too (ambiguous), as
  *   does any uid or mailbox value that is malformed (bad uid).
@@ -307,7 +307,8 @@ static int add_uid(struct dance_identity *id, struct uids *u,
 		return refuse(
 		        id, DANCE_REFUSED_BAD_UID,
 		        "the %s '%s' is not a valid uid (empty, too long, "
-		        "invalid UTF-8, a control character or '@')",
+		        "invalid UTF-8, a control character, white space or "
+		        "'@')",
 		        source, show);
 	}
 	if (u->uid == NULL) {

@@ -46,8 +46,11 @@ void dance_free_secret(void *p, size_t len);
  * DANCE_ERR_BAD_NAME if it is not a valid host name. */
 int dance_domain_to_ascii(const char *in, char **out);
 
-/* Normalise a uid of len octets (see name.c). *out malloc'd, NUL-ended.
- * DANCE_ERR_PARSE if the uid is not acceptable. */
+/* Normalise a uid of len octets (see name.c): valid UTF-8, no control
+ * characters, no white space or separators anywhere (leading, trailing
+ * or inside: U+0020, U+00A0, U+2000..200A, U+2028/2029, U+3000, ...), no
+ * '@'; NFC, lowercased. *out malloc'd, NUL-ended. DANCE_ERR_PARSE if the
+ * uid is not acceptable. */
 int dance_uid_normalize(const char *uid, size_t len, char **out);
 
 /* The label for uid (normalised first) in presentation form. */
@@ -227,9 +230,13 @@ int dance_result_refuse(const dance_ctx *ctx, struct dance_result *res,
 /* What dance_dane_check_with() tells beyond the public outcome. */
 struct dance_dane_check_info {
 	int matched_leaf; /* 1 if the matching record named the leaf itself */
-	time_t not_after; /* earliest notAfter of the verified chain; 0 when
+	int leaf_key_anchor; /* 1 if a trust-anchor record (usage 0 or 2)
+	                        matched an anchor whose key is the leaf's own:
+	                        a self-signed leaf under a "2 1 0" of its own
+	                        key, or a CA certificate with the leaf's key */
+	time_t not_after;    /* earliest notAfter of the verified chain; 0 when
 	                      not ok or not known */
-	int error_depth;  /* depth of the certificate that failed, -1 */
+	int error_depth;     /* depth of the certificate that failed, -1 */
 };
 
 /* An SSL_CTX with DANE enabled and the digest ranking set (SHA-512 above

@@ -3,8 +3,12 @@
  * and the owner names of users' records ("<label>._user.<domain>").
  *
  * uid normal form: valid UTF-8, 1..DANCE_UID_MAX octets, no control
- * characters (C0, DEL, C1), no '@', NFC-normalised and lowercased with
- * Unicode case mapping (libunistring).
+ * characters (C0, DEL, C1), no white space or separator anywhere (Unicode
+ * White_Space and the Z* categories: space, no-break space, U+2000..200A,
+ * U+2028/2029, U+3000, ...: an application, libsasl2's canon_user for
+ * one, may strip it, and " alice" would then log in as "alice"), no '@',
+ * NFC-normalised and lowercased with Unicode case mapping (libunistring).
+ * The normal form is checked again after the mapping.
  *
  * Labels: "plain" is the normalised uid itself as one label (at most 63
  * octets; octets other than [a-z0-9_-] are written as \DDD in presentation
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
+#include <unictype.h>
 #include <uninorm.h>
 #include <unistr.h>
 
@@ -104,32 +109,46 @@ static int is_control(ucs4_t u)
 	return u < 0x20 || (u >= 0x7f && u <= 0x9f);
 }
 
+static int is_space(ucs4_t u)
+{
+	return uc_is_property_white_space(u) ||
+	       uc_is_general_category(u, UC_SEPARATOR);
+}
+
+/* 1 if p (len octets) is 1..DANCE_UID_MAX octets of valid UTF-8 with no
+ * control character, white space, separator or '@'. */
+static int uid_chars_ok(const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len;
+
+	if (len == 0 || len > DANCE_UID_MAX || u8_check(p, len) != NULL)
+		return 0;
+	while (p < end) {
+		ucs4_t u;
+		int n = u8_mbtouc(&u, p, (size_t)(end - p));
+		if (n <= 0 || is_control(u) || is_space(u) || u == '@')
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
 int dance_uid_normalize(const char *uid, size_t len, char **out)
 {
 	uint8_t *low = NULL;
 	size_t lowlen = 0;
-	const uint8_t *p = (const uint8_t *)uid, *end = p + len;
 	int r = DANCE_ERR_PARSE;
 
 	*out = NULL;
-	if (len == 0 || len > DANCE_UID_MAX)
+	if (!uid_chars_ok((const uint8_t *)uid, len))
 		goto out;
-	if (u8_check(p, len) != NULL)
-		goto out;
-	while (p < end) {
-		ucs4_t u;
-		int n = u8_mbtouc(&u, p, (size_t)(end - p));
-		if (n <= 0 || is_control(u) || u == '@')
-			goto out;
-		p += n;
-	}
 	low = u8_tolower((const uint8_t *)uid, len, NULL, UNINORM_NFC, NULL,
 	                 &lowlen);
 	if (low == NULL) {
 		r = DANCE_ERR_NOMEM;
 		goto out;
 	}
-	if (lowlen == 0 || lowlen > DANCE_UID_MAX)
+	if (!uid_chars_ok(low, lowlen))
 		goto out;
 	if ((*out = malloc(lowlen + 1)) == NULL) {
 		r = DANCE_ERR_NOMEM;

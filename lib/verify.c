@@ -11,8 +11,10 @@
  *     -> records judged for users: DANE-TA(2) only; PKIX usages and
  *        DANE-EE at _user.<domain> are "not for users" and never matched
  *     -> OpenSSL's DANE engine (dane.c): reference name the dNSName,
- *        purpose TLS client, SHA-512 above SHA-256, empty trust store; the
+ *        purpose TLS client, SHA-512 above SHA-256, empty trust store,
+ *        OpenSSL's security level 2 for keys and signatures (fixed); the
  *        chain must anchor at a DANE-TA record, never at the leaf itself
+ *        nor at the leaf's own key (a self-signed leaf under "2 1 0")
  *     -> uid@domain, the record that matched, its depth, how long the
  *        decision holds.
  *
@@ -269,6 +271,28 @@ static int agility_applies(const struct dance_result *res)
 	return 0;
 }
 
+/* An X509_V_* error of the security level (keys, signature digests). */
+static int too_weak(int e)
+{
+	return e == X509_V_ERR_EE_KEY_TOO_SMALL ||
+	       e == X509_V_ERR_CA_KEY_TOO_SMALL ||
+	       e == X509_V_ERR_CA_MD_TOO_WEAK;
+}
+
+static int refuse_weak(const dance_ctx *ctx, const char *name,
+                       const struct dance_dane_outcome *o,
+                       const struct dance_dane_check_info *info,
+                       struct dance_result *res)
+{
+	return dance_result_refuse(
+	        ctx, res, DANCE_REFUSED_NO_MATCH,
+	        "a key or signature is too weak for the records at %s: %s "
+	        "(certificate at depth %d); security level 2 wants RSA, DSA "
+	        "and DH keys of 2048 bits or more, ECC keys of 224 bits or "
+	        "more, and no SHA-1 or MD5 signatures",
+	        name, o->reason, info->error_depth);
+}
+
 static int refuse_no_match(const dance_ctx *ctx, const char *name,
                            const struct dance_dane_outcome *o,
                            const struct dance_dane_check_info *info,
@@ -276,6 +300,13 @@ static int refuse_no_match(const dance_ctx *ctx, const char *name,
 {
 	const char *dom = res->domain_ascii;
 
+	if (info->leaf_key_anchor)
+		return dance_result_refuse(
+		        ctx, res, DANCE_REFUSED_NO_MATCH,
+		        "the DANE-TA record at %s names the leaf's own key as "
+		        "the trust anchor; a user certificate must chain to "
+		        "its domain's user CA, never anchor at itself",
+		        name);
 	if (o->ok && info->matched_leaf)
 		return dance_result_refuse(
 		        ctx, res, DANCE_REFUSED_NO_MATCH,
@@ -283,6 +314,8 @@ static int refuse_no_match(const dance_ctx *ctx, const char *name,
 		        "user "
 		        "certificate must chain to its domain's user CA",
 		        name);
+	if (too_weak(o->x509_error))
+		return refuse_weak(ctx, name, o, info, res);
 	if (o->x509_error == X509_V_ERR_DANE_NO_MATCH ||
 	    o->x509_error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
 	    o->x509_error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
@@ -343,6 +376,9 @@ static int match(const dance_ctx *ctx, enum profile pr, STACK_OF(X509) * chain,
 	        .purpose = X509_PURPOSE_SSL_CLIENT,
 	        .flags = pr == PROFILE_USER_KEY ? DANCE_DANE_NO_EE_NAMECHECKS
 	                                        : 0,
+	        /* fixed: OpenSSL's security level 2 for keys and
+	         * signatures, not configurable */
+	        .auth_level = DANCE_DANE_AUTH_LEVEL_DEFAULT,
 	};
 	struct dance_dane_outcome o;
 	struct dance_dane_check_info info;
@@ -353,13 +389,16 @@ static int match(const dance_ctx *ctx, enum profile pr, STACK_OF(X509) * chain,
 	                          res->records, res->record_count, &o, &info);
 	if (r != DANCE_OK)
 		return r;
-	/* A DANE-TA record must never anchor at the leaf itself; a DANE-EE
-	 * record names exactly the leaf. */
+	/* A DANE-TA record must never anchor at the leaf itself, nor at
+	 * the leaf's own key; a DANE-EE record names exactly the leaf. */
 	if (!o.ok || o.record_index < 0 ||
 	    res->records[o.record_index].usage != want ||
-	    (pr == PROFILE_USER_CA && info.matched_leaf)) {
+	    (pr == PROFILE_USER_CA &&
+	     (info.matched_leaf || info.leaf_key_anchor))) {
 		if (pr == PROFILE_USER_CA)
 			return refuse_no_match(ctx, name, &o, &info, res);
+		if (too_weak(o.x509_error))
+			return refuse_weak(ctx, name, &o, &info, res);
 		return dance_result_refuse(
 		        ctx, res, DANCE_REFUSED_NO_MATCH,
 		        "the key of the certificate matches no DANE-EE record "

@@ -16,7 +16,8 @@
  *   any, reports the client's chain and ClientName;
  * - with a chain and an external security layer (SASL_SSF_EXTERNAL > 0):
  *   verify with libdance; authentication identity uid@domain through
- *   canon_user (SASL_CU_AUTHID | SASL_CU_EXTERNALLY_VERIFIED); a requested
+ *   canon_user (SASL_CU_AUTHID | SASL_CU_EXTERNALLY_VERIFIED), refused
+ *   unless canon_user leaves it exactly as libdance gave it; a requested
  *   authorization identity through canon_user (SASL_CU_AUTHZID) and then
  *   libsasl2's proxy check (the application's SASL_CB_PROXY_POLICY).
  *   Refused: SASL_BADAUTH. DNS temporarily failing: SASL_UNAVAIL. Each
@@ -330,6 +331,41 @@ static int set_identities(sasl_server_params_t *sp, const char *identity,
 	                      SASL_CU_AUTHID | SASL_CU_EXTERNALLY_VERIFIED, op);
 }
 
+/* A printable copy of len octets for the log: bytes outside printable
+ * ASCII (and beyond the buffer) as '?', cut at 255. */
+static void shown_copy(const char *s, unsigned len, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; s != NULL && i < len && n + 1 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	buf[n] = '\0';
+}
+
+/* canon_user may change an identity: libsasl2's own strips leading and
+ * trailing white space, an application's callback or plugin may map it.
+ * The authentication identity (and the authorization identity, when the
+ * client asked for none) must come out as libdance's, byte for byte, or
+ * the user would log in as someone the DNS did not vouch for. */
+static int same_identity(const sasl_utils_t *u, const char *identity,
+                         const char *what, const char *got, unsigned gotlen)
+{
+	size_t n = strlen(identity);
+	char shown[256];
+
+	if (got != NULL && gotlen == n && memcmp(got, identity, n) == 0)
+		return SASL_OK;
+	shown_copy(got, gotlen, shown, sizeof shown);
+	u->log(u->conn, SASL_LOG_FAIL,
+	       "DANCE EXTERNAL: refused: canon_user turned the %s '%s' into "
+	       "'%s'; a DANE identity must stay as verified",
+	       what, identity, shown);
+	u->seterror(u->conn, SASL_NOLOG, "DANE check refused the client");
+	return SASL_BADAUTH;
+}
+
 static int dane_step(struct glob *g, sasl_server_params_t *sp,
                      const struct dance_peer *peer, const char *clientin,
                      unsigned clientinlen, sasl_out_params_t *op)
@@ -356,6 +392,13 @@ static int dane_step(struct glob *g, sasl_server_params_t *sp,
 		goto out;
 	if ((r = set_identities(sp, res->identity, clientin, clientinlen,
 	                        op)) != SASL_OK)
+		goto out;
+	if ((r = same_identity(u, res->identity, "authentication identity",
+	                       op->authid, op->alen)) != SASL_OK)
+		goto out;
+	if (clientinlen == 0 &&
+	    (r = same_identity(u, res->identity, "authorization identity",
+	                       op->user, op->ulen)) != SASL_OK)
 		goto out;
 	set_oparams(op);
 	u->log(u->conn, SASL_LOG_NOTE,

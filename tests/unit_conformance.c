@@ -229,8 +229,10 @@ static void vector_free(struct vector *v)
 	sk_X509_pop_free(v->chain, X509_free);
 }
 
-/* Run every vector of one file; count cases and passes. */
-static void run_file(const struct vector_file *vf, int *cases, int *passed)
+/* Run every vector of one file at an auth level; count cases and
+ * passes. */
+static void run_file(const struct vector_file *vf, int level, int *cases,
+                     int *passed)
 {
 	char path[512], *text, *pos;
 	X509_STORE *store = X509_STORE_new();
@@ -251,6 +253,7 @@ static void run_file(const struct vector_file *vf, int *cases, int *passed)
 		                                : 0,
 		        .sha256_first = 1,
 		        .pkix_store = store,
+		        .auth_level = level,
 		};
 		struct dance_dane_outcome o;
 		int r;
@@ -285,14 +288,23 @@ Test(conformance, openssl_dane_vectors)
 	        {"danetest.in", "danetest.pem", "example.com"},
 	        {"dane-cross.in", "certs/cross-root.pem", "server.example"},
 	};
-	int cases = 0, passed = 0;
+	/* the default (security level 2) and no level: the vectors' keys
+	 * and digests meet level 2, so both must give OpenSSL's answers */
+	static const int levels[] = {DANCE_DANE_AUTH_LEVEL_DEFAULT,
+	                             DANCE_DANE_AUTH_LEVEL_NONE};
 
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		run_file(&files[i], &cases, &passed);
-	fprintf(stderr, "conformance: %d/%d OpenSSL DANE vectors passed\n",
-	        passed, cases);
-	cr_assert_eq(cases, 55, "expected 55 vectors, found %d", cases);
-	cr_assert_eq(passed, 55, "%d/55 vectors passed", passed);
+	for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++) {
+		int cases = 0, passed = 0;
+
+		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+			run_file(&files[i], levels[l], &cases, &passed);
+		fprintf(stderr,
+		        "conformance (auth level %d): %d/%d OpenSSL DANE "
+		        "vectors passed\n",
+		        levels[l], passed, cases);
+		cr_assert_eq(cases, 55, "expected 55 vectors, found %d", cases);
+		cr_assert_eq(passed, 55, "%d/55 vectors passed", passed);
+	}
 }
 
 /* A table of the check's argument errors: each is refused, none runs. */
@@ -304,16 +316,20 @@ Test(conformance, invalid_arguments)
 		const char *name;
 		const char *refname;
 		int purpose;
+		int level;
 	} cases[] = {
-	        {"empty reference name", "", X509_PURPOSE_SSL_CLIENT},
-	        {"purpose not TLS", "a.test", X509_PURPOSE_SMIME_SIGN},
-	        {"purpose zero", "a.test", 0},
+	        {"empty reference name", "", X509_PURPOSE_SSL_CLIENT, 0},
+	        {"purpose not TLS", "a.test", X509_PURPOSE_SMIME_SIGN, 0},
+	        {"purpose zero", "a.test", 0, 0},
+	        {"auth level 6", "a.test", X509_PURPOSE_SSL_CLIENT, 6},
+	        {"auth level -2", "a.test", X509_PURPOSE_SSL_CLIENT, -2},
 	};
 
 	cr_assert_not_null(empty);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct dance_dane_params p = {.refname = cases[i].refname,
-		                              .purpose = cases[i].purpose};
+		                              .purpose = cases[i].purpose,
+		                              .auth_level = cases[i].level};
 		X509 *x = X509_new();
 		STACK_OF(X509) *one = sk_X509_new_null();
 		cr_assert(x != NULL && one != NULL && sk_X509_push(one, x));

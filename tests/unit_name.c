@@ -62,6 +62,24 @@ Test(name, uids)
 	        {"a\xc2\x85", DANCE_ERR_PARSE, NULL},    /* C1 control NEL */
 	        {"\xc3", DANCE_ERR_PARSE, NULL},         /* truncated UTF-8 */
 	        {"\xed\xa0\x80", DANCE_ERR_PARSE, NULL}, /* surrogate */
+	        /* white space and separators, anywhere */
+	        {" alice", DANCE_ERR_PARSE, NULL},
+	        {"alice ", DANCE_ERR_PARSE, NULL},
+	        {"al ice", DANCE_ERR_PARSE, NULL},
+	        {" ", DANCE_ERR_PARSE, NULL},
+	        {"alice\xc2\xa0", DANCE_ERR_PARSE, NULL},     /* U+00A0 */
+	        {"\xe1\x9a\x80joe", DANCE_ERR_PARSE, NULL},   /* U+1680 */
+	        {"\xe2\x80\x80joe", DANCE_ERR_PARSE, NULL},   /* U+2000 */
+	        {"alice\xe2\x80\x8a", DANCE_ERR_PARSE, NULL}, /* U+200A */
+	        {"jo\xe2\x80\xa8joe", DANCE_ERR_PARSE, NULL}, /* U+2028 */
+	        {"jo\xe2\x80\xa9joe", DANCE_ERR_PARSE, NULL}, /* U+2029 */
+	        {"alice\xe2\x80\xaf", DANCE_ERR_PARSE, NULL}, /* U+202F */
+	        {"alice\xe2\x81\x9f", DANCE_ERR_PARSE, NULL}, /* U+205F */
+	        {"\xe3\x80\x80joe", DANCE_ERR_PARSE, NULL},   /* U+3000 */
+	        /* look-alikes that are not white space stay */
+	        {"al_ice", DANCE_OK, "al_ice"},
+	        {"al.ice", DANCE_OK, "al.ice"},
+	        {"\xe3\x81\x82", DANCE_OK, "\xe3\x81\x82"}, /* U+3042 */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *out = NULL;
@@ -70,6 +88,8 @@ Test(name, uids)
 		cr_expect_eq(r, cases[i].err, "case %zu: %d", i, r);
 		if (cases[i].out != NULL && out != NULL)
 			cr_expect_str_eq(out, cases[i].out);
+		if (cases[i].out == NULL)
+			cr_expect_null(out, "case %zu", i);
 		free(out);
 	}
 }

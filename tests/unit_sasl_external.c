@@ -9,9 +9,14 @@
  * - with the callback, the mechanism chosen is ours (a case the built-in
  *   cannot handle at all), and the plugin's own refusals: no external
  *   layer, a failing callback, SASL_AUTH_EXTERNAL ignored once a chain is
- *   there, a domain not on the allow-list.
+ *   there, a domain not on the allow-list;
+ * - a DANE user authenticated end to end (no DNS server: the rig's
+ *   hermetic configuration reads the signed zone files), and refused when
+ *   the application's canon_user changes the identity libdance gave.
  */
+#include "rig.h"
 #include "tlsmem.h"
+#include "verify_util.h"
 
 #include <dance/dance_sasl.h>
 
@@ -409,4 +414,124 @@ Test(sasl_dance, listed_with_chain)
 	cr_expect_not_null(strstr(list, "EXTERNAL"), "%s", list);
 	sasl_dispose(&conn);
 	stop_server();
+}
+
+/* ---- canon_user must leave a DANE identity as libdance gave it ---------- */
+
+enum canon_mode { CANON_SAME, CANON_UPPER, CANON_OTHER, CANON_SUFFIX };
+
+/* An application's canon_user callback (SASL_CB_CANON_USER) that copies,
+ * uppercases, replaces or extends the identity (libsasl2's own canon_user
+ * runs on what it returns; it strips leading and trailing white space, so
+ * a space would come back out). */
+static int canon_cb(sasl_conn_t *conn, void *context, const char *in,
+                    unsigned inlen, unsigned flags, const char *user_realm,
+                    char *out, unsigned out_max, unsigned *out_len)
+{
+	const enum canon_mode *mode = context;
+	int n;
+
+	(void)conn;
+	(void)flags;
+	(void)user_realm;
+	if (*mode == CANON_OTHER)
+		n = snprintf(out, out_max, "%s", "mallory@ta201.good.test");
+	else if (*mode == CANON_SUFFIX)
+		n = snprintf(out, out_max, "%.*s.x", (int)inlen, in);
+	else
+		n = snprintf(out, out_max, "%.*s", (int)inlen, in);
+	if (n < 0 || (unsigned)n >= out_max)
+		return SASL_BUFOVER;
+	if (*mode == CANON_UPPER)
+		for (int i = 0; i < n; i++)
+			if (out[i] >= 'a' && out[i] <= 'z')
+				out[i] = (char)(out[i] - 'a' + 'A');
+	*out_len = (unsigned)n;
+	return SASL_OK;
+}
+
+/* v-ta201's chain (leaf, CA) as the application reports it; the rig's
+ * hermetic dance.conf copied to config_path (stop_server removes it). */
+static void dane_user_init(struct app_peer *p)
+{
+	STACK_OF(X509) *chain = vu_chain("v-ta201.chain.pem");
+	const char *conf = rig_conf(NULL, RIG_CONF_HERMETIC);
+	char *text;
+
+	cr_assert_eq(sk_X509_num(chain), 2);
+	memset(p, 0, sizeof *p);
+	for (int i = 0; i < 2; i++) {
+		int len = i2d_X509(sk_X509_value(chain, i), &p->der[i]);
+		cr_assert(len > 0);
+		p->lens[i] = (size_t)len;
+	}
+	p->n = 2;
+	sk_X509_pop_free(chain, X509_free);
+	cr_assert_not_null(conf, "no fixtures");
+	text = vu_slurp(conf, NULL);
+	make_config(text);
+	free(text);
+}
+
+Test(sasl_canon, dane_identity_must_survive_canon_user, .timeout = 120)
+{
+	static const struct {
+		const char *name;
+		enum canon_mode mode;
+		const char *authzid; /* clientin */
+		int expect;
+		const char *log; /* in the log, or NULL */
+	} cases[] = {
+	        {"canon_user leaves it", CANON_SAME, "", SASL_OK,
+	         "DANCE EXTERNAL: authenticated alice@ta201.good.test"},
+	        {"canon_user leaves it, authzid the same", CANON_SAME,
+	         "alice@ta201.good.test", SASL_OK, NULL},
+	        {"canon_user uppercases it", CANON_UPPER, "", SASL_BADAUTH,
+	         "canon_user turned the authentication identity "
+	         "'alice@ta201.good.test' into 'ALICE@TA201.GOOD.TEST'"},
+	        {"canon_user maps it to another user", CANON_OTHER, "",
+	         SASL_BADAUTH, "into 'mallory@ta201.good.test'"},
+	        {"canon_user extends it", CANON_SUFFIX, "", SASL_BADAUTH,
+	         "into 'alice@ta201.good.test.x'"},
+	};
+	struct app_peer peer;
+	enum canon_mode mode = CANON_SAME;
+	sasl_callback_t conn_cbs[] = {
+	        {DANCE_SASL_CB_PEER_CHAIN, CB(peer_cb), &peer},
+	        {SASL_CB_CANON_USER, CB(canon_cb), &mode},
+	        {SASL_CB_LIST_END, NULL, NULL},
+	};
+
+	dane_user_init(&peer);
+	start_server(WITH_PLUGIN, global_cbs);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sasl_conn_t *conn;
+		const char *out, *user = NULL;
+		unsigned outlen;
+		int r;
+
+		logbuf[0] = '\0';
+		mode = cases[i].mode;
+		conn = new_conn(NULL, 256, 0, conn_cbs);
+		r = sasl_server_start(conn, "EXTERNAL", cases[i].authzid,
+		                      (unsigned)strlen(cases[i].authzid), &out,
+		                      &outlen);
+		cr_expect_eq(r, cases[i].expect, "%s: %d (%s) log: %s",
+		             cases[i].name, r, sasl_errdetail(conn), logbuf);
+		if (r == SASL_OK) {
+			cr_assert_eq(sasl_getprop(conn, SASL_USERNAME,
+			                          (const void **)&user),
+			             SASL_OK);
+			cr_expect_str_eq(user, "alice@ta201.good.test", "%s",
+			                 cases[i].name);
+		}
+		if (cases[i].log != NULL)
+			cr_expect_not_null(strstr(logbuf, cases[i].log),
+			                   "%s: log: %s", cases[i].name,
+			                   logbuf);
+		sasl_dispose(&conn);
+	}
+	stop_server();
+	for (int i = 0; i < 2; i++)
+		OPENSSL_free(peer.der[i]);
 }

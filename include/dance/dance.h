@@ -446,6 +446,15 @@ DANCE_EXPORT void dance_result_free(struct dance_result *res);
  * clientname: the name the client sent in dane_clientid, or NULL. When set,
  * it must be "_user." + one of the leaf's dNSNames.
  *
+ * Only DANE-TA records count, and the chain must anchor at one of them,
+ * never at the leaf itself nor at the leaf's own key (a self-signed leaf
+ * under a "2 1 0" of its own key is no-match). Keys and signatures must
+ * meet OpenSSL's security level 2, fixed: RSA, DSA and DH keys of 2048
+ * bits or more, ECC keys of 224 bits or more, no SHA-1 or MD5 signatures
+ * (a trust anchor certificate's own signature is not checked: the record
+ * vouches for it); a weaker chain is no-match, and the reason says what
+ * was too weak.
+ *
  * Returns DANCE_OK with *out holding a verdict; a temporary error
  * (dance_err_is_temporary()) with *out holding DANCE_REFUSED_TEMPFAIL and
  * the reason; other errors with *out NULL. Thread-safe.
@@ -484,7 +493,9 @@ dance_verify_chain_offline(const dance_ctx *ctx, struct stack_st_X509 *chain,
  * (otherwise: wrong-user). Only DANE-EE records count ("3 1 x", and "3 0 x"
  * for a certificate); others are marked DANCE_TLSA_NOT_FOR_USERS. As RFC
  * 7671 section 5.1 says for DANE-EE, the leaf's names, issuer and validity
- * dates are not checked: the record binds the key; ttl is the RRset's. On
+ * dates are not checked: the record binds the key (which must meet
+ * security level 2, as above; its signature is not checked); ttl is the
+ * RRset's. On
  * success identity is lowercase(uid)@domain (U-labels). Returns as
  * dance_verify_der() does; a uid or domain that cannot form a DNS name is
  * the verdict bad-uid or no-domain. Thread-safe.
@@ -502,6 +513,12 @@ dance_verify_user_chain(dance_ctx *ctx, struct stack_st_X509 *chain,
 /* Flags for struct dance_dane_params. */
 #define DANCE_DANE_NO_EE_NAMECHECKS 0x1u /* DANE-EE(3) skips name checks */
 
+/* Values of dance_dane_params.auth_level besides OpenSSL's levels 1..5. */
+#define DANCE_DANE_AUTH_LEVEL_DEFAULT \
+	0                             /* level 2, what the _user profile
+                                            uses (fixed, not configurable) */
+#define DANCE_DANE_AUTH_LEVEL_NONE -1 /* no key or signature check */
+
 /* Parameters of a generic DANE check (RFC 6698, RFC 7671). */
 struct dance_dane_params {
 	const char *refname; /* reference name the leaf must carry as a
@@ -514,11 +531,27 @@ struct dance_dane_params {
 	struct x509_store_st *pkix_store; /* trust store for PKIX usages 0 and
 	                                     1; NULL: those records are unusable */
 	time_t at;                        /* verification time; 0 means now */
+	int auth_level; /* OpenSSL security level (SSL_CTX_set_security_level
+	                   (3)) that the chain's keys and signatures must meet,
+	                   1..5. DANCE_DANE_AUTH_LEVEL_DEFAULT (0, what a
+	                   zero-initialised struct holds): level 2, that is
+	                   RSA, DSA and DH keys of 2048 bits or more, ECC keys
+	                   of 224 bits or more, no signatures with SHA-1 or
+	                   MD5. DANCE_DANE_AUTH_LEVEL_NONE (-1): no check.
+	                   Checked: the leaf's key, every issuer's key, every
+	                   signature below the trust anchor (a trust anchor
+	                   certificate's self-signature means nothing and is
+	                   not checked), and a bare-key anchor ("2 1 0") */
 };
 
 /* The outcome of a generic DANE check. */
 struct dance_dane_outcome {
-	int ok;             /* 1 if the chain is valid and matched */
+	int ok;             /* 1 if the chain is valid and a TLSA record
+	                       given to the engine matched (record_index is
+	                       then >= 0). Never 1 without a match: when no
+	                       record is usable, OpenSSL would fall back to
+	                       plain PKIX against pkix_store; that is reported
+	                       as X509_V_ERR_DANE_NO_MATCH here */
 	int x509_error;     /* X509_V_* code (0 when ok) */
 	int match_depth;    /* depth of the matching certificate, -1 none;
 	                       for a bare-key record (x 1 0) the depth of the
@@ -540,13 +573,23 @@ struct dance_dane_outcome {
  * accept only a dNSName equal to p->refname: no wildcards, never the
  * subject CN (X509_CHECK_FLAG_NO_WILDCARDS |
  * X509_CHECK_FLAG_NEVER_CHECK_SUBJECT). p->purpose must be
- * X509_PURPOSE_SSL_CLIENT or X509_PURPOSE_SSL_SERVER. Passes all 55 of
- * OpenSSL's own DANE vectors under OpenSSL's conventions (server purpose,
- * sha256_first). Makes an SSL_CTX per call (about 100 us); the verify
- * functions use one cached in their context. Leaves the thread's OpenSSL
- * error queue as it found it. Reentrant. Returns DANCE_OK (the outcome
- * says whether it matched), DANCE_ERR_INVALID_ARG (empty chain, empty
- * refname, other purpose), DANCE_ERR_CRYPTO or DANCE_ERR_NOMEM.
+ * X509_PURPOSE_SSL_CLIENT or X509_PURPOSE_SSL_SERVER. Keys and signatures
+ * must meet p->auth_level (security level 2 by default; errors
+ * X509_V_ERR_EE_KEY_TOO_SMALL, X509_V_ERR_CA_KEY_TOO_SMALL,
+ * X509_V_ERR_CA_MD_TOO_WEAK), a bare-key anchor ("2 1 0") included.
+ * out->ok is 1 only when a record matched: without usable records there
+ * is no PKIX fallback to p->pkix_store (OpenSSL would fall back; here it
+ * is X509_V_ERR_DANE_NO_MATCH). As in OpenSSL, a DANE-TA "2 1 0" record
+ * of a self-signed leaf's own key matches that leaf (at depth 0, like
+ * any bare-key anchor that signed the leaf); the _user profile refuses
+ * that, a caller of this check must decide for its own names. Passes all
+ * 55 of OpenSSL's own DANE vectors under OpenSSL's conventions (server
+ * purpose, sha256_first), at level 2 and with no level. Makes an SSL_CTX
+ * per call (about 100 us); the verify functions use one cached in their
+ * context. Leaves the thread's OpenSSL error queue as it found it.
+ * Reentrant. Returns DANCE_OK (the outcome says whether it matched),
+ * DANCE_ERR_INVALID_ARG (empty chain, empty refname, other purpose,
+ * auth_level outside -1..5), DANCE_ERR_CRYPTO or DANCE_ERR_NOMEM.
  *
  * The _user profile is built on this check; it also serves other DANE
  * client names, e.g. the devices of draft-ietf-dance-client-auth: look up

@@ -26,7 +26,10 @@
 #     --start WHEN      notBefore: "-1d" (default), "+3d", "-2h" or a date
 #                       YYYYMMDDHHMMSSZ
 #     --end WHEN        notAfter: default "+400d"
-#     --key-alg ALG     ec (P-256, default), ec384, rsa (3072), rsa2048, ed25519
+#     --key-alg ALG     ec (P-256, default), ec384, rsa (3072), rsa2048, ed25519;
+#                       weak keys for refusal tests: rsa1024, ec-p192
+#     --md DIGEST       signature digest (openssl ca -md); default the
+#                       config's sha256; sha1, md5 for refusal tests
 #     --key FILE        reuse an existing private key (PEM)
 #   Each NAME gives $FIX/pki/NAME.key (PKCS#8 PEM, mode 600), NAME.pem (the
 #   certificate), NAME.chain.pem (the certificate, then its issuers up to
@@ -87,6 +90,8 @@ mk_key() {
 	ec384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$f" ;;
 	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$f" ;;
 	rsa2048) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$f" ;;
+	rsa1024) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$f" ;;
+	ec-p192) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-192 -out "$f" ;;
 	ed25519) openssl genpkey -algorithm ED25519 -out "$f" ;;
 	*) rig_die "mk_key: unknown algorithm $alg" ;;
 	esac 2>/dev/null || rig_die "mk_key: openssl genpkey $alg failed"
@@ -127,7 +132,7 @@ mk_cert() {
 	local name=${1:?mk_cert NAME [options]}
 	shift
 	local issuer="" subject="/CN=$name" profile=leaf start=-1d end=+400d
-	local keyalg=ec keyfile="" uid="" dns=() san=() ext=() noext=()
+	local keyalg=ec keyfile="" uid="" md="" dns=() san=() ext=() noext=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--issuer) issuer=$2; shift ;;
@@ -143,6 +148,7 @@ mk_cert() {
 		--end) end=$2; shift ;;
 		--key-alg) keyalg=$2; shift ;;
 		--key) keyfile=$2; shift ;;
+		--md) md=$2; shift ;;
 		*) rig_die "mk_cert $name: unknown option $1" ;;
 		esac
 		shift
@@ -207,7 +213,7 @@ mk_cert() {
 		sign=(-cert "$PKI/$issuer.pem" -keyfile "$PKI/$issuer.key")
 	fi
 	openssl ca -batch -config "$db/ca.cnf" -notext -rand_serial -preserveDN \
-		-in "$out.csr" -out "$out.pem" "${sign[@]}" \
+		${md:+-md "$md"} -in "$out.csr" -out "$out.pem" "${sign[@]}" \
 		-startdate "$s" -enddate "$e2" -extfile "$out.ext" -extensions rig_ext \
 		>"$out.err" 2>&1 || rig_die "mk_cert $name: ca: $(cat "$out.err")"
 	rm -f "$out.csr" "$out.err"

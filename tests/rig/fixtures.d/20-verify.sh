@@ -257,6 +257,79 @@ ta agilbad "agilbad.$Z" 2 0 2 "$PKI/v-ca2.pem"
 user nxdomain v-ca --uid alice --dns "nxdomain.$Z"
 user nodata v-ca --uid alice --dns "nodata.$Z"
 
+# ---- security level 2 (keys and signatures) ------------------------------
+
+# Accepted: RSA-2048 keys signed with SHA-256; a CA whose own
+# self-signature uses SHA-1 (a trust anchor's signature is not checked:
+# the record vouches for it); "2 1 0" of the CA's key with the CA sent too.
+mk_ca v-ca-rsa --key-alg rsa2048
+user rsa2048 v-ca-rsa --key-alg rsa2048 --uid alice --dns "rsa2048.$Z"
+ta rsa2048 "rsa2048.$Z" 2 0 1 "$PKI/v-ca-rsa.pem"
+mk_ca v-ca-selfsha1 --md sha1
+user selfsha1 v-ca-selfsha1 --uid alice --dns "selfsha1.$Z"
+ta selfsha1 "selfsha1.$Z" 2 0 1 "$PKI/v-ca-selfsha1.pem"
+user ta210chain v-ca --uid alice --dns "ta210chain.$Z"
+ta ta210chain "ta210chain.$Z" 2 1 0 "$PKI/v-ca.pem"
+
+# Refused: leaves signed with MD5 or SHA-1; an intermediate signed with
+# SHA-1 under the anchor; RSA-1024 and P-192 keys (CA or leaf); the
+# review's case: an RSA-1024 CA self-signed with SHA-1 whose leaves are
+# signed with SHA-1; bare-key anchors ("2 1 0", the leaf alone) that
+# OpenSSL itself does not check: an RSA-1024 key, a SHA-1 signature.
+user weakmd5 v-ca-rsa --md md5 --uid alice --dns "weakmd5.$Z"
+ta weakmd5 "weakmd5.$Z" 2 0 1 "$PKI/v-ca-rsa.pem"
+user weaksha1 v-ca --md sha1 --uid alice --dns "weaksha1.$Z"
+ta weaksha1 "weaksha1.$Z" 2 0 1 "$PKI/v-ca.pem"
+mk_ca v-mid-sha1 --issuer v-root --md sha1
+user weakmidsha1 v-mid-sha1 --uid alice --dns "weakmidsha1.$Z"
+ta weakmidsha1 "weakmidsha1.$Z" 2 0 1 "$PKI/v-root.pem"
+mk_ca v-ca-1024 --key-alg rsa1024
+user weakca1024 v-ca-1024 --uid alice --dns "weakca1024.$Z"
+ta weakca1024 "weakca1024.$Z" 2 0 1 "$PKI/v-ca-1024.pem"
+mk_ca v-ca-p192 --key-alg ec-p192
+user weakcap192 v-ca-p192 --uid alice --dns "weakcap192.$Z"
+ta weakcap192 "weakcap192.$Z" 2 1 1 "$PKI/v-ca-p192.pem"
+user weakleaf1024 v-ca --key-alg rsa1024 --uid alice --dns "weakleaf1024.$Z"
+ta weakleaf1024 "weakleaf1024.$Z" 2 0 1 "$PKI/v-ca.pem"
+user weakleafp192 v-ca --key-alg ec-p192 --uid alice --dns "weakleafp192.$Z"
+ta weakleafp192 "weakleafp192.$Z" 2 0 1 "$PKI/v-ca.pem"
+mk_ca v-ca-1024sha1 --key-alg rsa1024 --md sha1
+user weakreview v-ca-1024sha1 --md sha1 --uid alice --dns "weakreview.$Z"
+ta weakreview "weakreview.$Z" 2 0 1 "$PKI/v-ca-1024sha1.pem"
+user weakbare1024 v-ca-1024 --uid alice --dns "weakbare1024.$Z"
+ta weakbare1024 "weakbare1024.$Z" 2 1 0 "$PKI/v-ca-1024.pem"
+user weakbaresha1 v-ca --md sha1 --uid alice --dns "weakbaresha1.$Z"
+ta weakbaresha1 "weakbaresha1.$Z" 2 1 0 "$PKI/v-ca.pem"
+
+# ---- the leaf's own key as a DANE-TA anchor --------------------------------
+
+# Self-signed CA:FALSE leaves, their own keys published as "2 1 0"
+# (OpenSSL accepts: the key verifies the leaf's self-signature) and
+# "2 1 1" (v-leafself above: "2 0 1").
+mk_cert v-selfkey --subject /CN=alice --uid alice --dns "selfkey.$Z"
+ta selfkey "selfkey.$Z" 2 1 0 "$PKI/v-selfkey.pem"
+mk_cert v-selfkeyh --subject /CN=alice --uid alice --dns "selfkeyh.$Z"
+ta selfkeyh "selfkeyh.$Z" 2 1 1 "$PKI/v-selfkeyh.pem"
+# A CA certificate with the leaf's own key pair, published as "2 0 1".
+mk_ca v-ca-leafkey
+user cakey v-ca-leafkey --key "$PKI/v-ca-leafkey.key" --uid alice \
+	--dns "cakey.$Z"
+ta cakey "cakey.$Z" 2 0 1 "$PKI/v-ca-leafkey.pem"
+
+# ---- white space in uids -----------------------------------------------
+
+# " alice", "alice ", "al ice", "alice" + NBSP, U+3000 + "alice"
+user uidlead v-ca --ext "$(san_uid_hex "uidlead.$Z" 20616c696365)"
+ta uidlead "uidlead.$Z" 2 0 1 "$PKI/v-ca.pem"
+user uidtrail v-ca --ext "$(san_uid_hex "uidtrail.$Z" 616c69636520)"
+ta uidtrail "uidtrail.$Z" 2 0 1 "$PKI/v-ca.pem"
+user uidinner v-ca --ext "$(san_uid_hex "uidinner.$Z" 616c20696365)"
+ta uidinner "uidinner.$Z" 2 0 1 "$PKI/v-ca.pem"
+user uidnbsp v-ca --ext "$(san_uid_hex "uidnbsp.$Z" 616c696365c2a0)"
+ta uidnbsp "uidnbsp.$Z" 2 0 1 "$PKI/v-ca.pem"
+user uidideo v-ca --ext "$(san_uid_hex "uidideo.$Z" e38080616c696365)"
+ta uidideo "uidideo.$Z" 2 0 1 "$PKI/v-ca.pem"
+
 # ---- per-user records (<label>._user.good.test, DANE-EE) ---------------
 
 mk_cert v-carol --subject /CN=carol
@@ -265,3 +338,6 @@ mk_cert v-erin --subject /CN=erin
 rec carol "$(tlsa_rr "carol._user.$Z" 3 1 1 "$PKI/v-carol.pem")"
 rec dave "$(tlsa_rr "dave._user.$Z" 3 0 1 "$PKI/v-dave.pem")"
 rec erin "$(tlsa_rr "erin._user.$Z" 2 1 1 "$PKI/v-erin.pem")"
+# a user's own RSA-1024 key (under security level 2)
+mk_cert v-frank --subject /CN=frank --key-alg rsa1024
+rec frank "$(tlsa_rr "frank._user.$Z" 3 1 1 "$PKI/v-frank.pem")"
