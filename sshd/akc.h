@@ -275,9 +275,11 @@ int akc_decide(const struct akc_input *in, struct akc_decision *d);
 void akc_decision_clear(struct akc_decision *d);
 
 /*
- * Does spki match a usable DANE-TA selector-1 record of rrset (matching
- * types 0/1/2, SHA-256 records ignored when SHA-512 ones exist)?
- * *index is the record or -1. Returns DANCE_OK or DANCE_ERR_CRYPTO.
+ * Is spki (the CA key of an OpenSSH certificate) an SSH CA key of rrset:
+ * a usable "2 1 0" record (DANE-TA, SPKI, full) whose data equals spki
+ * octet for octet? Records with other matching types or selector 0 are
+ * the X.509 user CA's and never match. *index is the record or -1.
+ * Returns DANCE_OK, or DANCE_ERR_INVALID_ARG for an empty spki.
  */
 int akc_ta_match(const struct dance_tlsa_rrset *rrset, const uint8_t *spki,
                  size_t spkilen, int *matched, int *index);

@@ -42,7 +42,7 @@ static const char *const accounts[] = {
         "dtk-bogus",  "dtk-insecure", "dtk-expired", "dtk-nx",
         "dtk-ww",     "dtk-weak",     "dtk-dsa",     "dtk-rot",
         "dtk-rev",    "dtk-hole",     "dtk-list",    "dtk-nofile",
-        "dtk-direct", "dtk-refuse",   NULL,
+        "dtk-direct", "dtk-refuse",   "dtk-xca",     NULL,
 };
 
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
@@ -317,6 +317,24 @@ Test(sshd, certificate_with_wrong_principal)
 	login("dtk-wrongp", "sshd/wrongp", &l);
 	expect_refused(&l, "no principal of the certificate "
 	                   "(someone-else@ssh.test) is listed");
+	login_free(&l);
+}
+
+/* ssh.test's X.509 user CA is published as "dance tlsa ca" does (2 0 1,
+ * 2 1 1); a certificate its key signed is no SSH certificate of the
+ * domain: only 2 1 0 records are SSH CA keys. */
+Test(sshd, certificate_from_x509_ca_key)
+{
+	struct login l;
+
+	authorize("dtk-xca", "xcert@ssh.test\n");
+	login("dtk-xca", "sshd/xcert", &l);
+	expect_refused(&l, "xcert@ssh.test: no-match (certificate's CA key "
+	                   "matches none of 1 2 1 0 record(s) at "
+	                   "_user.ssh.test (other DANE-TA records are not "
+	                   "SSH CA keys))");
+	cr_expect(strstr(l.akc, "key=\"ED25519-CERT SHA256:") != NULL, "%s",
+	          l.akc);
 	login_free(&l);
 }
 
@@ -597,8 +615,11 @@ Test(helper, refusals_print_nothing)
 	        {"unknown type", "ssh-foo", "AAAAB3NzaC1mb28=", 1},
 	        {"cert, wrong principal", "ssh-ed25519-cert-v01@openssh.com",
 	         "sshd/wrongp-cert.b64", 0},
+	        {"cert from the X.509 CA's key",
+	         "ssh-ed25519-cert-v01@openssh.com", "sshd/xcert-cert.b64", 0},
 	};
-	authorize("dtk-refuse", "ed@ssh.test\nwrongp@ssh.test\n");
+	authorize("dtk-refuse",
+	          "ed@ssh.test\nwrongp@ssh.test\nxcert@ssh.test\n");
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct proc_result res;
 		char *key = cases[i].literal ? strdup(cases[i].key)
