@@ -8,6 +8,7 @@
  *   authopts.c  authorized_keys options, validated as OpenSSH 9.2 reads them
  *   authfile.c  the per-account authorization file (lines of identities)
  *   secfile.c   StrictModes-like checks and a bounded read of that file
+ *   confcheck.c the same checks for dance.conf and the files it names
  *   sshcert.c   OpenSSH user certificates offered by clients (%t/%k)
  *   offer.c     the key sshd offers: decode, classify, convert
  *   encode.c    base64 and fingerprints
@@ -134,6 +135,34 @@ int akc_user_name_ok(const char *user);
  */
 int akc_read_secure(const char *path, char **text, size_t *len, int *missing,
                     char *why, size_t whylen);
+
+/* The same checks as akc_read_secure(), without reading: the file is
+ * opened and checked through its descriptor, then closed. Same returns
+ * (never DANCE_ERR_PARSE). */
+int akc_check_secure(const char *path, int *missing, char *why, size_t whylen);
+
+/* ---- the configuration (confcheck.c) ---------------------------------- */
+
+/*
+ * Load dance.conf(5) from path into ctx, after checking it as
+ * akc_read_secure() does: what is parsed is what was checked. Returns
+ * DANCE_OK; the errors of akc_read_secure() (why names the file and what
+ * is wrong with it); or those of dance_ctx_load_config() (why is
+ * "FILE:LINE: ...").
+ */
+int akc_config_load(dance_ctx *ctx, const char *path, char *why,
+                    size_t whylen);
+
+/*
+ * Check, as akc_check_secure() does, every file the loaded configuration
+ * makes libdance read: each trust-anchor-file (or, without one, the
+ * built-in root trust anchor DANCE_ROOT_KEY_FILE), each unbound-config,
+ * and tls-ca-bundle (or, with dns-over-tls yes and no tls-ca-bundle, the
+ * system bundle DANCE_SYSTEM_CA_BUNDLE). Files that an unbound-config file
+ * includes or names itself are not checked. Returns DANCE_OK or the first
+ * failure, with why naming the keyword, the file and the reason.
+ */
+int akc_config_check_files(const dance_ctx *ctx, char *why, size_t whylen);
 
 /* ---- OpenSSH certificates (sshcert.c) --------------------------------- */
 
