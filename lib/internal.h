@@ -71,7 +71,8 @@ unsigned dance_ctx_clientid_codepoint(const dance_ctx *ctx);
 /* The ssh-authorized-dir setting; never NULL. */
 const char *dance_ctx_ssh_authorized_dir(const dance_ctx *ctx);
 
-/* 1 if domain was named by an ssh-ca-domain line, else 0. */
+/* 1 if domain was named by an ssh-ca-domain line, else 0 (and 0 for a
+ * NULL ctx or domain). */
 int dance_ctx_is_ssh_ca_domain(const dance_ctx *ctx, const char *domain);
 
 /* Files libdance reads when dance.conf names none: the root trust anchor
