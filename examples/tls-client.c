@@ -6,7 +6,12 @@
  *
  *   dance-tls-client -p PORT -c CHAIN.pem -k KEY.pem [-n CLIENTNAME]
  *                    [-u AUTHZID] [-C SERVER-CA.pem | -K] [-H HOST]
- *                    [-x CODEPOINT] [-I]
+ *                    [-x CODEPOINT] [-I] [-L LEVEL]
+ *
+ * -L sets this client's OpenSSL security level (default: the system's,
+ * level 2 on Debian), which also decides which certificates it agrees to
+ * send: tests use -L 0 to present weak certificates (RSA-1024, SHA-1 or
+ * MD5 signatures) so that the server is the one that refuses them.
  *
  * Prints the server's final AUTHENTICATE response. Exit status: 0
  * authenticated, 1 refused (NO), 2 usage, 3 temporary failure
@@ -35,7 +40,7 @@ enum { EX_AUTH = 0, EX_REFUSED = 1, EX_USAGE = 2, EX_TEMP = 3, EX_ERR = 4 };
 struct options {
 	const char *host, *cert, *key, *clientname, *authzid, *cafile;
 	const char *codepoint;
-	int port, insecure, no_ir, timeout_s;
+	int port, insecure, no_ir, timeout_s, seclevel;
 };
 
 struct link {
@@ -45,7 +50,8 @@ struct link {
 	size_t have;
 };
 
-static struct options opt = {.host = "localhost", .timeout_s = 30};
+static struct options opt = {
+        .host = "localhost", .timeout_s = 30, .seclevel = -1};
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -143,6 +149,8 @@ static SSL_CTX *tls_setup(dance_ctx *dctx)
 
 	if (ctx == NULL)
 		return NULL;
+	if (opt.seclevel >= 0)
+		SSL_CTX_set_security_level(ctx, opt.seclevel);
 	if (SSL_CTX_use_certificate_chain_file(ctx, opt.cert) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, opt.key, SSL_FILETYPE_PEM) != 1) {
 		say("cannot load %s / %s", opt.cert, opt.key);
@@ -287,7 +295,7 @@ static void usage(void)
 	fputs("usage: dance-tls-client -p PORT -c CHAIN.pem -k KEY.pem "
 	      "[-n CLIENTNAME]\n"
 	      "         [-u AUTHZID] [-C SERVER-CA.pem | -K] [-H HOST] "
-	      "[-x CODEPOINT] [-I]\n",
+	      "[-x CODEPOINT] [-I] [-L LEVEL]\n",
 	      stderr);
 	exit(EX_USAGE);
 }
@@ -299,7 +307,7 @@ int main(int argc, char **argv)
 	char err[256];
 	int ch, ex = EX_ERR;
 
-	while ((ch = getopt(argc, argv, "c:C:H:Ik:Kn:p:u:x:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:C:H:Ik:KL:n:p:u:x:")) != -1) {
 		switch (ch) {
 		case 'c':
 			opt.cert = optarg;
@@ -318,6 +326,11 @@ int main(int argc, char **argv)
 			break;
 		case 'K':
 			opt.insecure = 1;
+			break;
+		case 'L':
+			opt.seclevel = (int)strtol(optarg, NULL, 10);
+			if (opt.seclevel < 0 || opt.seclevel > 5)
+				usage();
 			break;
 		case 'n':
 			opt.clientname = optarg;

@@ -180,6 +180,8 @@ const char *dance_ctx_ssh_authorized_dir(const dance_ctx *ctx)
 
 int dance_ctx_is_ssh_ca_domain(const dance_ctx *ctx, const char *domain)
 {
+	if (ctx == NULL || domain == NULL) /* offline, no configuration */
+		return 0;
 	for (size_t i = 0; i < ctx->ssh_ca_domains.n; i++)
 		if (strcmp(ctx->ssh_ca_domains.v[i], domain) == 0)
 			return 1;

@@ -64,7 +64,7 @@
 #define DOT_MIN_SETUP     1000  /* bounds of the connect+handshake time */
 #define DOT_MAX_SETUP     10000
 #define DOT_DEFAULT_PORT  853
-#define DOT_SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+#define DOT_SYSTEM_BUNDLE DANCE_SYSTEM_CA_BUNDLE
 
 enum conn_state {
 	C_CONNECTING, /* TCP connect to the forwarder in progress */

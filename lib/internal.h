@@ -71,8 +71,15 @@ unsigned dance_ctx_clientid_codepoint(const dance_ctx *ctx);
 /* The ssh-authorized-dir setting; never NULL. */
 const char *dance_ctx_ssh_authorized_dir(const dance_ctx *ctx);
 
-/* 1 if domain was named by an ssh-ca-domain line, else 0. */
+/* 1 if domain was named by an ssh-ca-domain line, else 0 (and 0 for a
+ * NULL ctx or domain). */
 int dance_ctx_is_ssh_ca_domain(const dance_ctx *ctx, const char *domain);
+
+/* Files libdance reads when dance.conf names none: the root trust anchor
+ * (no trust-anchor-file; resolver.c) and the CA bundle that authenticates
+ * DNS-over-TLS forwarders (no tls-ca-bundle; dot.c). */
+#define DANCE_ROOT_KEY_FILE    "/usr/share/dns/root.key"
+#define DANCE_SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
 /* The lookup-timeout setting in milliseconds. */
 unsigned dance_ctx_lookup_timeout_ms(const dance_ctx *ctx);

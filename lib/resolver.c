@@ -32,7 +32,7 @@
 #include <unbound.h>
 #include <unistd.h>
 
-#define ROOT_KEY         "/usr/share/dns/root.key"
+#define ROOT_KEY         DANCE_ROOT_KEY_FILE
 #define DNS_PORT         53
 #define DOT_PORT         853
 #define DOT_TCP_STREAMS  64u /* = the relay's connection limit (dot.c) */

@@ -77,6 +77,18 @@ static int record_accepted(enum profile pr, const struct dance_tlsa *t)
 	return t->usage == DANCE_USAGE_DANE_EE;
 }
 
+/* A "2 1 0" record at _user.<domain> of an ssh-ca-domain is that domain's
+ * SSH CA key (dance-authorized-keys(8)), never an X.509 trust anchor. */
+static int is_ssh_ca_key(const dance_ctx *ctx, enum profile pr,
+                         const char *domain_ascii, const struct dance_tlsa *t)
+{
+	return pr == PROFILE_USER_CA && domain_ascii != NULL &&
+	       t->usage == DANCE_USAGE_DANE_TA &&
+	       t->selector == DANCE_SELECTOR_SPKI &&
+	       t->mtype == DANCE_MTYPE_FULL &&
+	       dance_ctx_is_ssh_ca_domain(ctx, domain_ascii);
+}
+
 static int copy_record(struct dance_tlsa *dst, const struct dance_tlsa *src)
 {
 	*dst = *src;
@@ -188,7 +200,8 @@ static int check_class(const dance_ctx *ctx, const struct dance_tlsa_rrset *rr,
 
 /* Copy the records into res->records, marking the usages the profile does
  * not accept; *usable counts the rest. */
-static int judge_records(enum profile pr, const struct dance_tlsa_rrset *rr,
+static int judge_records(const dance_ctx *ctx, enum profile pr,
+                         const struct dance_tlsa_rrset *rr,
                          struct dance_result *res, size_t *usable)
 {
 	*usable = 0;
@@ -201,7 +214,9 @@ static int judge_records(enum profile pr, const struct dance_tlsa_rrset *rr,
 		if (copy_record(t, &rr->records[i]) != DANCE_OK)
 			return DANCE_ERR_NOMEM;
 		res->record_count++;
-		if (t->problem == DANCE_TLSA_USABLE && !record_accepted(pr, t))
+		if (t->problem == DANCE_TLSA_USABLE &&
+		    (!record_accepted(pr, t) ||
+		     is_ssh_ca_key(ctx, pr, res->domain_ascii, t)))
 			t->problem = DANCE_TLSA_NOT_FOR_USERS;
 		if (t->problem == DANCE_TLSA_USABLE)
 			(*usable)++;
@@ -219,8 +234,12 @@ static int refuse_unusable(const dance_ctx *ctx, enum profile pr,
 	        "none of the %zu TLSA records at %s can authenticate a user "
 	        "(%s: e.g. %u %u %u, %s: %s)",
 	        res->record_count, name,
-	        pr == PROFILE_USER_CA ? "only DANE-TA(2) counts there"
-	                              : "only DANE-EE(3) counts there",
+	        pr == PROFILE_USER_KEY ? "only DANE-EE(3) counts there"
+	        : res->domain_ascii != NULL && dance_ctx_is_ssh_ca_domain(
+	                                               ctx, res->domain_ascii)
+	                ? "only DANE-TA(2) counts there, and not 2 1 0: an "
+	                  "ssh-ca-domain's SSH CA key"
+	                : "only DANE-TA(2) counts there",
 	        t->usage, t->selector, t->mtype, usage_name(t->usage),
 	        dance_tlsa_problem_text(t->problem));
 }
@@ -419,7 +438,7 @@ static int conclude(const dance_ctx *ctx, enum profile pr,
 
 	if ((r = check_class(ctx, rr, name, res, &go)) != DANCE_OK || !go)
 		return r;
-	if ((r = judge_records(pr, rr, res, &usable)) != DANCE_OK)
+	if ((r = judge_records(ctx, pr, rr, res, &usable)) != DANCE_OK)
 		return r;
 	if (usable == 0)
 		return refuse_unusable(ctx, pr, name, res);

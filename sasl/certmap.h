@@ -122,17 +122,31 @@ void dcm_cache_free(struct dcm_cache *c);
  * big-endian) and DER. DCM_OK or DCM_ERR_TLS. */
 int dcm_chain_key(const struct dcm_chain *chain, uint8_t key[DCM_KEY_LEN]);
 
-/* 1 and malloc'd copies of the DN and identity if key is cached and not
- * expired at now; otherwise 0 (an expired entry is dropped). c may be
- * NULL (always a miss). */
-int dcm_cache_get(struct dcm_cache *c, const uint8_t key[DCM_KEY_LEN],
-                  time_t now, char **dn, char **identity);
+/* A moment on both clocks: the wall clock (time()) and CLOCK_MONOTONIC in
+ * milliseconds. Entries expire when either clock says so, so setting the
+ * wall clock back does not keep a decision longer. */
+struct dcm_time {
+	time_t wall;
+	int64_t mono_ms;
+};
 
-/* Keep an authenticated decision until expires (not kept if expires is
- * not after now). Replaces whatever shared its slot. c may be NULL. */
+/* Now, on both clocks. */
+void dcm_time_now(struct dcm_time *t);
+
+/* 1 and malloc'd copies of the DN and identity if key is cached and not
+ * expired at now on either clock; otherwise 0 (an expired entry is
+ * dropped). c may be NULL (always a miss). */
+int dcm_cache_get(struct dcm_cache *c, const uint8_t key[DCM_KEY_LEN],
+                  const struct dcm_time *now, char **dn, char **identity);
+
+/* Keep an authenticated decision for ttl seconds from since (on both
+ * clocks): since is a moment taken before the decision was made (the
+ * decision's ttl counts from then or later), so the entry never outlives
+ * it. Not kept if ttl is 0. Replaces whatever shared its slot. c may be
+ * NULL. */
 void dcm_cache_put(struct dcm_cache *c, const uint8_t key[DCM_KEY_LEN],
-                   const char *dn, const char *identity, time_t now,
-                   time_t expires);
+                   const char *dn, const char *identity,
+                   const struct dcm_time *since, uint32_t ttl);
 
 /*
  * Copy s into buf (size buflen, always NUL-terminated), replacing control

@@ -1,8 +1,13 @@
 /*
  * certmap_cache.c -- the slapd module's cache of verified certificate
- * chains: chain (by SHA-256 of its certificates) -> DN, until the expiry
+ * chains: chain (by SHA-256 of its certificates) -> DN, for the time
  * libdance gave the decision (the least of the TLSA RRset's TTL, capped by
- * max-ttl, and the certificates' notAfter).
+ * max-ttl, and the certificates' notAfter), counted from a moment before
+ * the decision was made.
+ *
+ * The expiry is kept on the wall clock and on CLOCK_MONOTONIC, and an
+ * entry is gone as soon as either says so (as in lib/cache.c): setting
+ * the clock back cannot keep a DN beyond max-ttl.
  *
  * Why: parsing a certificate costs OpenSSL 3 about 0.3 ms, so a client
  * that reconnects would pay a millisecond per handshake for an answer
@@ -18,10 +23,22 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+void dcm_time_now(struct dcm_time *t)
+{
+	struct timespec ts;
+
+	t->wall = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t->mono_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct dcm_slot {
 	uint8_t key[DCM_KEY_LEN];
-	time_t expires; /* 0: empty */
+	int used;            /* 0: empty */
+	time_t wall_expiry;  /* expired when time() >= this */
+	int64_t mono_expiry; /* expired when CLOCK_MONOTONIC ms >= this */
 	char *dn;
 	char *identity;
 };
@@ -112,8 +129,14 @@ static struct dcm_slot *dcm_slot_of(struct dcm_cache *c,
 	return &c->slots[h & (c->n - 1)];
 }
 
+static int dcm_slot_expired(const struct dcm_slot *s,
+                            const struct dcm_time *now)
+{
+	return now->wall >= s->wall_expiry || now->mono_ms >= s->mono_expiry;
+}
+
 int dcm_cache_get(struct dcm_cache *c, const uint8_t key[DCM_KEY_LEN],
-                  time_t now, char **dn, char **identity)
+                  const struct dcm_time *now, char **dn, char **identity)
 {
 	struct dcm_slot *s;
 	int hit = 0;
@@ -124,8 +147,8 @@ int dcm_cache_get(struct dcm_cache *c, const uint8_t key[DCM_KEY_LEN],
 		return 0;
 	pthread_mutex_lock(&c->lk);
 	s = dcm_slot_of(c, key);
-	if (s->expires != 0 && memcmp(s->key, key, DCM_KEY_LEN) == 0) {
-		if (now >= s->expires) {
+	if (s->used && memcmp(s->key, key, DCM_KEY_LEN) == 0) {
+		if (dcm_slot_expired(s, now)) {
 			dcm_slot_clear(s);
 		} else {
 			*dn = strdup(s->dn);
@@ -144,12 +167,12 @@ int dcm_cache_get(struct dcm_cache *c, const uint8_t key[DCM_KEY_LEN],
 }
 
 void dcm_cache_put(struct dcm_cache *c, const uint8_t key[DCM_KEY_LEN],
-                   const char *dn, const char *identity, time_t now,
-                   time_t expires)
+                   const char *dn, const char *identity,
+                   const struct dcm_time *since, uint32_t ttl)
 {
 	struct dcm_slot *s, fresh;
 
-	if (c == NULL || expires <= now)
+	if (c == NULL || ttl == 0)
 		return;
 	memset(&fresh, 0, sizeof fresh);
 	if ((fresh.dn = strdup(dn)) == NULL ||
@@ -158,7 +181,9 @@ void dcm_cache_put(struct dcm_cache *c, const uint8_t key[DCM_KEY_LEN],
 		return;
 	}
 	memcpy(fresh.key, key, DCM_KEY_LEN);
-	fresh.expires = expires;
+	fresh.used = 1;
+	fresh.wall_expiry = since->wall + (time_t)ttl;
+	fresh.mono_expiry = since->mono_ms + (int64_t)ttl * 1000;
 	pthread_mutex_lock(&c->lk);
 	s = dcm_slot_of(c, key);
 	dcm_slot_clear(s);

@@ -16,7 +16,8 @@
  *
  * which slapd uses as the SASL EXTERNAL authentication identity. An
  * authenticated chain is remembered (certmap_cache.c) until the decision
- * expires (TLSA TTL capped by max-ttl, certificate validity).
+ * expires (TLSA TTL capped by max-ttl, certificate validity), on the wall
+ * clock and on CLOCK_MONOTONIC, whichever comes first.
  *
  * Fail closed: on every failure (no certificate, no identity, a refusal by
  * libdance, a DNS failure or timeout, an internal error) the function
@@ -277,6 +278,7 @@ static int dcm_map(void *session, struct berval *dn)
 	struct dcm_chain chain;
 	struct dance_result *res = NULL;
 	struct timespec t0;
+	struct dcm_time now;
 	uint8_t key[DCM_KEY_LEN];
 	char tag[32] = "", ident[1100], *cdn = NULL, *cid = NULL;
 	const char *why = NULL;
@@ -296,8 +298,10 @@ static int dcm_map(void *session, struct berval *dn)
 	}
 	dcm_leaf_tag(&chain, tag, sizeof tag);
 	keyed = dcm_chain_key(&chain, key) == DCM_OK;
-	if (keyed &&
-	    dcm_cache_get(dcm_mod->cache, key, time(NULL), &cdn, &cid)) {
+	/* Before the decision: a cached one lasts res->ttl from here, on the
+	 * wall clock and on CLOCK_MONOTONIC (certmap_cache.c). */
+	dcm_time_now(&now);
+	if (keyed && dcm_cache_get(dcm_mod->cache, key, &now, &cdn, &cid)) {
 		dn->bv_val = cdn;
 		dn->bv_len = strlen(cdn);
 		dcm_log(DCM_LEVEL_STATS, "authenticated %s as %s: %s (cached)",
@@ -319,7 +323,7 @@ static int dcm_map(void *session, struct berval *dn)
 	}
 	if (keyed)
 		dcm_cache_put(dcm_mod->cache, key, dn->bv_val, res->identity,
-		              time(NULL), res->expires);
+		              &now, res->ttl);
 	dcm_log(DCM_LEVEL_STATS, "authenticated %s as %s: %s (%ld ms)", tag,
 	        ident, dn->bv_val, dcm_ms_since(&t0));
 out:

@@ -67,7 +67,10 @@ mkdir -m 755 "$run/libexec" "$run/etc" "$run/etc/files" "$run/authorized" "$run/
 install -m 755 "$helper" "$run/libexec/dance-authorized-keys"
 
 # The helper's dance.conf: the rig's (resolver, trust anchors, allow-list),
-# with the files it names copied in, plus the ssh settings.
+# with the files it names copied in, plus the ssh settings. The helper
+# refuses to run (exit 2) unless dance.conf and every file it names are
+# root's and not writable by group or others, up to /: all of them live in
+# $run, whose directories qualify (chain_ok above), with explicit modes.
 n=0
 while read -r kw val rest; do
 	case $kw in
@@ -83,6 +86,7 @@ cat >>"$run/etc/dance.conf" <<EOF
 ssh-authorized-dir $run/authorized
 ssh-ca-domain ssh.test
 EOF
+chmod 644 "$run/etc/dance.conf"
 
 if ! getent passwd "$akc_user" >/dev/null; then
 	useradd --system -M -d /nonexistent -s /usr/sbin/nologin "$akc_user"

@@ -8,6 +8,7 @@
  *   authopts.c  authorized_keys options, validated as OpenSSH 9.2 reads them
  *   authfile.c  the per-account authorization file (lines of identities)
  *   secfile.c   StrictModes-like checks and a bounded read of that file
+ *   confcheck.c the same checks for dance.conf and the files it names
  *   sshcert.c   OpenSSH user certificates offered by clients (%t/%k)
  *   offer.c     the key sshd offers: decode, classify, convert
  *   encode.c    base64 and fingerprints
@@ -134,6 +135,34 @@ int akc_user_name_ok(const char *user);
  */
 int akc_read_secure(const char *path, char **text, size_t *len, int *missing,
                     char *why, size_t whylen);
+
+/* The same checks as akc_read_secure(), without reading: the file is
+ * opened and checked through its descriptor, then closed. Same returns
+ * (never DANCE_ERR_PARSE). */
+int akc_check_secure(const char *path, int *missing, char *why, size_t whylen);
+
+/* ---- the configuration (confcheck.c) ---------------------------------- */
+
+/*
+ * Load dance.conf(5) from path into ctx, after checking it as
+ * akc_read_secure() does: what is parsed is what was checked. Returns
+ * DANCE_OK; the errors of akc_read_secure() (why names the file and what
+ * is wrong with it); or those of dance_ctx_load_config() (why is
+ * "FILE:LINE: ...").
+ */
+int akc_config_load(dance_ctx *ctx, const char *path, char *why,
+                    size_t whylen);
+
+/*
+ * Check, as akc_check_secure() does, every file the loaded configuration
+ * makes libdance read: each trust-anchor-file (or, without one, the
+ * built-in root trust anchor DANCE_ROOT_KEY_FILE), each unbound-config,
+ * and tls-ca-bundle (or, with dns-over-tls yes and no tls-ca-bundle, the
+ * system bundle DANCE_SYSTEM_CA_BUNDLE). Files that an unbound-config file
+ * includes or names itself are not checked. Returns DANCE_OK or the first
+ * failure, with why naming the keyword, the file and the reason.
+ */
+int akc_config_check_files(const dance_ctx *ctx, char *why, size_t whylen);
 
 /* ---- OpenSSH certificates (sshcert.c) --------------------------------- */
 
@@ -275,9 +304,11 @@ int akc_decide(const struct akc_input *in, struct akc_decision *d);
 void akc_decision_clear(struct akc_decision *d);
 
 /*
- * Does spki match a usable DANE-TA selector-1 record of rrset (matching
- * types 0/1/2, SHA-256 records ignored when SHA-512 ones exist)?
- * *index is the record or -1. Returns DANCE_OK or DANCE_ERR_CRYPTO.
+ * Is spki (the CA key of an OpenSSH certificate) an SSH CA key of rrset:
+ * a usable "2 1 0" record (DANE-TA, SPKI, full) whose data equals spki
+ * octet for octet? Records with other matching types or selector 0 are
+ * the X.509 user CA's and never match. *index is the record or -1.
+ * Returns DANCE_OK, or DANCE_ERR_INVALID_ARG for an empty spki.
  */
 int akc_ta_match(const struct dance_tlsa_rrset *rrset, const uint8_t *spki,
                  size_t spkilen, int *matched, int *index);

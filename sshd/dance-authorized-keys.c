@@ -14,7 +14,9 @@
  * is printed if the key (or, for an OpenSSH certificate, its CA) matches
  * a secure record of a listed identity; without them, the keys that can
  * be rebuilt from DNS are printed. Every refusal exits 0 with no output;
- * the exit status is 2 only for bad usage or a broken configuration. One
+ * the exit status is 2 only for bad usage or a broken configuration
+ * (including a dance.conf, trust anchor, unbound-config or CA bundle that
+ * someone other than root could have written: confcheck.c). One
  * log line per decision (syslog LOG_AUTHPRIV). See
  * dance-authorized-keys(8).
  */
@@ -186,7 +188,10 @@ static int load_config(struct run *rn, char *err, size_t errlen)
 		dance_fmt(err, errlen, "%s", dance_strerror(r));
 		return r;
 	}
-	if ((r = dance_ctx_load_config(rn->ctx, path, err, errlen)) != DANCE_OK)
+	/* dance.conf and every file it names: root's alone, or a broken
+	 * configuration (confcheck.c). */
+	if ((r = akc_config_load(rn->ctx, path, err, errlen)) != DANCE_OK ||
+	    (r = akc_config_check_files(rn->ctx, err, errlen)) != DANCE_OK)
 		return r;
 	lvl = dance_ctx_get(rn->ctx, "log-level", 0);
 	if (rn->args->debug || (lvl != NULL && strcmp(lvl, "debug") == 0))

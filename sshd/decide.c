@@ -13,8 +13,11 @@
  *   printed: "[options] TYPE BASE64 dance:IDENTITY".
  * - A certificate is accepted for the first uid@domain entry that is one
  *   of its principals, whose domain is an SSH CA domain, and whose
- *   "_user.<domain>" has a secure, usable DANE-TA selector-1 record
- *   matching the certificate's CA key. One line is printed:
+ *   "_user.<domain>" has a secure "2 1 0" record (DANE-TA, SPKI, the
+ *   full key) equal to the certificate's CA key. Only 2 1 0 records are
+ *   SSH CA keys: the X.509 user CA is published at the same name (by
+ *   default as 2 0 1 and 2 1 1), and its key must not become an SSH CA
+ *   for the domain's users. One line is printed:
  *   "cert-authority,principals="IDENTITY"[,options] CAKEY dance-ca:...";
  *   sshd then checks the signature, the principal and the validity.
  * - Without a key, every key that can be rebuilt is printed: "3 1 0"
@@ -29,7 +32,6 @@
 #include "internal.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,40 +262,33 @@ static size_t count_usable(const struct dance_tlsa_rrset *rr, uint8_t usage)
 	return n;
 }
 
+/* An SSH CA key record: DANE-TA(2) SPKI(1) Full(0), and nothing else. */
+static int ssh_ca_record(const struct dance_tlsa *t)
+{
+	return usable(t, DANCE_USAGE_DANE_TA) && t->mtype == DANCE_MTYPE_FULL &&
+	       t->data != NULL && t->len > 0;
+}
+
+static size_t count_ssh_ca(const struct dance_tlsa_rrset *rr)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rr->count; i++)
+		n += (size_t)ssh_ca_record(&rr->records[i]);
+	return n;
+}
+
 int akc_ta_match(const struct dance_tlsa_rrset *rrset, const uint8_t *spki,
                  size_t spkilen, int *matched, int *index)
 {
-	unsigned char d256[32], d512[64];
-	unsigned int l256 = 0, l512 = 0;
-	int has512 = 0;
-
 	*matched = 0;
 	*index = -1;
-	if (EVP_Digest(spki, spkilen, d256, &l256, EVP_sha256(), NULL) != 1 ||
-	    EVP_Digest(spki, spkilen, d512, &l512, EVP_sha512(), NULL) != 1)
-		return DANCE_ERR_CRYPTO;
-	for (size_t i = 0; i < rrset->count; i++)
-		if (usable(&rrset->records[i], DANCE_USAGE_DANE_TA) &&
-		    rrset->records[i].mtype == DANCE_MTYPE_SHA512)
-			has512 = 1;
+	if (spki == NULL || spkilen == 0)
+		return DANCE_ERR_INVALID_ARG;
 	for (size_t i = 0; i < rrset->count; i++) {
 		const struct dance_tlsa *t = &rrset->records[i];
-		const uint8_t *want = NULL;
-		size_t wl = 0;
-		if (!usable(t, DANCE_USAGE_DANE_TA))
-			continue;
-		if (t->mtype == DANCE_MTYPE_FULL) {
-			want = spki;
-			wl = spkilen;
-		} else if (t->mtype == DANCE_MTYPE_SHA256 && !has512) {
-			want = d256;
-			wl = l256;
-		} else if (t->mtype == DANCE_MTYPE_SHA512) {
-			want = d512;
-			wl = l512;
-		}
-		if (want != NULL && t->len == wl && t->data != NULL &&
-		    CRYPTO_memcmp(t->data, want, wl) == 0) {
+		if (ssh_ca_record(t) && t->len == spkilen &&
+		    CRYPTO_memcmp(t->data, spki, spkilen) == 0) {
 			*matched = 1;
 			*index = (int)i;
 			break;
@@ -355,7 +350,9 @@ static enum dance_verdict try_key(const struct akc_input *in,
 	return DANCE_AUTHENTICATED;
 }
 
-/* A certificate's CA key against "_user.<domain>" for one entry. */
+/* A certificate's CA key against "_user.<domain>" for one entry: only
+ * "2 1 0" records name SSH CA keys (2 1 1, 2 1 2 and selector 0 records
+ * there are the X.509 user CA's, and never vouch for SSH certificates). */
 static enum dance_verdict try_ca(const struct akc_input *in,
                                  const struct akc_entry *e, char *why,
                                  size_t whylen)
@@ -364,27 +361,38 @@ static enum dance_verdict try_ca(const struct akc_input *in,
 	const struct akc_answer *a;
 	enum dance_verdict v;
 	int matched = 0, index = -1;
-	size_t n;
+	size_t n, other;
 
 	dance_fmt(name, sizeof name, "_user.%s", e->domain);
 	a = find_answer(in, name);
 	if ((v = classify(a, why, whylen)) != DANCE_AUTHENTICATED)
 		return v;
-	if ((n = count_usable(a->rrset, DANCE_USAGE_DANE_TA)) == 0) {
-		dance_fmt(why, whylen, "no usable 2 1 x record at %s", name);
+	n = count_ssh_ca(a->rrset);
+	other = count_usable(a->rrset, DANCE_USAGE_DANE_TA) - n;
+	if (n == 0) {
+		if (other > 0)
+			dance_fmt(why, whylen,
+			          "no 2 1 0 record (SSH CA key) at %s; %zu other "
+			          "DANE-TA record(s) ignored: only 2 1 0 names "
+			          "an SSH CA key",
+			          name, other);
+		else
+			dance_fmt(why, whylen,
+			          "no 2 1 0 record (SSH CA key) at %s", name);
 		return DANCE_REFUSED_UNUSABLE;
 	}
 	if (akc_ta_match(a->rrset, in->offer->spki, in->offer->spkilen,
 	                 &matched, &index) != DANCE_OK ||
-	    !matched) {
+	    !matched || index < 0 || (size_t)index >= a->rrset->count) {
 		dance_fmt(why, whylen,
-		          "certificate's CA key matches none of %zu usable "
-		          "2 1 x record(s) at %s",
-		          n, name);
+		          "certificate's CA key matches none of %zu 2 1 0 "
+		          "record(s) at %s%s",
+		          n, name,
+		          other ? " (other DANE-TA records are not SSH CA keys)"
+		                : "");
 		return DANCE_REFUSED_NO_MATCH;
 	}
-	dance_fmt(why, whylen, "CA key matches 2 1 %u record at %s",
-	          a->rrset->records[index].mtype, name);
+	dance_fmt(why, whylen, "CA key matches 2 1 0 record at %s", name);
 	return DANCE_AUTHENTICATED;
 }
 
@@ -577,8 +585,7 @@ static int list_ca(const struct akc_input *in, const struct akc_entry *e,
 	}
 	for (size_t i = 0; i < a->rrset->count; i++) {
 		const struct dance_tlsa *t = &a->rrset->records[i];
-		if (!usable(t, DANCE_USAGE_DANE_TA) ||
-		    t->mtype != DANCE_MTYPE_FULL)
+		if (!ssh_ca_record(t))
 			continue;
 		r = dance_spki_to_sshkey(t->data, t->len, &key);
 		if (r == DANCE_ERR_NOMEM)

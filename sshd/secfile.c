@@ -1,6 +1,6 @@
 /*
- * secfile.c -- read an authorization file only if nobody but root could
- * have written it.
+ * secfile.c -- read an authorization file (or dance.conf, or check a file
+ * it names) only if nobody but root could have written it.
  *
  * The checks follow sshd's StrictModes (safe_path() in OpenSSH's misc.c),
  * with root as the only acceptable owner: after resolving symbolic links,
@@ -126,29 +126,29 @@ out:
 	return r;
 }
 
-int akc_read_secure(const char *path, char **text, size_t *len, int *missing,
-                    char *why, size_t whylen)
+/* Open path and check it and its directories; *fd open on DANCE_OK. */
+static int open_checked(const char *path, int *fd, int *missing, char *why,
+                        size_t whylen)
 {
 	char resolved[PATH_MAX];
 	struct stat st;
-	int fd = -1, r = DANCE_ERR_IO;
+	int r = DANCE_ERR_IO;
 
-	*text = NULL;
-	*len = 0;
+	*fd = -1;
 	*missing = 0;
 	if (realpath(path, resolved) == NULL) {
 		*missing = errno == ENOENT;
 		dance_fmt(why, whylen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	fd = open(resolved,
-	          O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
+	*fd = open(resolved,
+	           O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (*fd < 0) {
 		*missing = errno == ENOENT;
 		dance_fmt(why, whylen, "%s: %s", resolved, strerror(errno));
 		goto out;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		dance_fmt(why, whylen, "%s is not a regular file", resolved);
 		r = DANCE_ERR_NOT_ALLOWED;
 		goto out;
@@ -161,11 +161,34 @@ int akc_read_secure(const char *path, char **text, size_t *len, int *missing,
 		r = DANCE_ERR_NOT_ALLOWED;
 		goto out;
 	}
-	if ((r = check_dirs(resolved, why, whylen)) != DANCE_OK)
-		goto out;
-	r = read_all(fd, text, len, why, whylen);
+	r = check_dirs(resolved, why, whylen);
 out:
-	if (fd >= 0)
+	if (r != DANCE_OK && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return r;
+}
+
+int akc_read_secure(const char *path, char **text, size_t *len, int *missing,
+                    char *why, size_t whylen)
+{
+	int fd = -1, r;
+
+	*text = NULL;
+	*len = 0;
+	if ((r = open_checked(path, &fd, missing, why, whylen)) != DANCE_OK)
+		return r;
+	r = read_all(fd, text, len, why, whylen);
+	close(fd);
+	return r;
+}
+
+int akc_check_secure(const char *path, int *missing, char *why, size_t whylen)
+{
+	int fd = -1, r;
+
+	if ((r = open_checked(path, &fd, missing, why, whylen)) == DANCE_OK)
 		close(fd);
 	return r;
 }

@@ -19,11 +19,14 @@
 
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef DANCE_AKC_HELPER
 #error "DANCE_AKC_HELPER must name the built dance-authorized-keys"
@@ -42,7 +45,7 @@ static const char *const accounts[] = {
         "dtk-bogus",  "dtk-insecure", "dtk-expired", "dtk-nx",
         "dtk-ww",     "dtk-weak",     "dtk-dsa",     "dtk-rot",
         "dtk-rev",    "dtk-hole",     "dtk-list",    "dtk-nofile",
-        "dtk-direct", "dtk-refuse",   NULL,
+        "dtk-direct", "dtk-refuse",   "dtk-xca",     NULL,
 };
 
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
@@ -317,6 +320,24 @@ Test(sshd, certificate_with_wrong_principal)
 	login("dtk-wrongp", "sshd/wrongp", &l);
 	expect_refused(&l, "no principal of the certificate "
 	                   "(someone-else@ssh.test) is listed");
+	login_free(&l);
+}
+
+/* ssh.test's X.509 user CA is published as "dance tlsa ca" does (2 0 1,
+ * 2 1 1); a certificate its key signed is no SSH certificate of the
+ * domain: only 2 1 0 records are SSH CA keys. */
+Test(sshd, certificate_from_x509_ca_key)
+{
+	struct login l;
+
+	authorize("dtk-xca", "xcert@ssh.test\n");
+	login("dtk-xca", "sshd/xcert", &l);
+	expect_refused(&l, "xcert@ssh.test: no-match (certificate's CA key "
+	                   "matches none of 1 2 1 0 record(s) at "
+	                   "_user.ssh.test (other DANE-TA records are not "
+	                   "SSH CA keys))");
+	cr_expect(strstr(l.akc, "key=\"ED25519-CERT SHA256:") != NULL, "%s",
+	          l.akc);
 	login_free(&l);
 }
 
@@ -597,8 +618,11 @@ Test(helper, refusals_print_nothing)
 	        {"unknown type", "ssh-foo", "AAAAB3NzaC1mb28=", 1},
 	        {"cert, wrong principal", "ssh-ed25519-cert-v01@openssh.com",
 	         "sshd/wrongp-cert.b64", 0},
+	        {"cert from the X.509 CA's key",
+	         "ssh-ed25519-cert-v01@openssh.com", "sshd/xcert-cert.b64", 0},
 	};
-	authorize("dtk-refuse", "ed@ssh.test\nwrongp@ssh.test\n");
+	authorize("dtk-refuse",
+	          "ed@ssh.test\nwrongp@ssh.test\nxcert@ssh.test\n");
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct proc_result res;
 		char *key = cases[i].literal ? strdup(cases[i].key)
@@ -630,4 +654,219 @@ Test(helper, broken_configuration_exits_2)
 	cr_expect(res.exited && res.exit_code == 2, "exit %d", res.exit_code);
 	cr_expect_eq(res.out_len, 0);
 	proc_result_free(&res);
+}
+
+/* ---- the configuration and the files it names: root's alone ---------- */
+
+/*
+ * Each case runs the helper with a configuration of its own, in
+ * RUNDIR/etc/cases/NAME/ (root-owned, 0755, like the run directory): a
+ * copy of the test configuration plus, for some, one more trust anchor
+ * file or unbound-config file. One thing is wrong in each refused case;
+ * the helper must exit 2, print nothing, and log the file and the reason.
+ */
+enum conf_fault {
+	CONF_OK,          /* everything right: the key is accepted */
+	CONF_GW,          /* dance.conf group-writable */
+	CONF_WW,          /* dance.conf world-writable */
+	CONF_NOT_ROOT,    /* dance.conf owned by another user */
+	CONF_DIR_GW,      /* its directory group-writable */
+	CONF_IN_TMP,      /* a link to a dance.conf under /tmp */
+	CONF_ANCHOR_GW,   /* an extra trust-anchor-file group-writable */
+	CONF_ANCHOR_USER, /* an extra trust-anchor-file owned by a user */
+	CONF_ANCHOR_TMP,  /* an extra trust-anchor-file under /tmp */
+	CONF_UNBOUND_GW,  /* an extra unbound-config group-writable */
+	CONF_BUNDLE_GW,   /* tls-ca-bundle group-writable */
+};
+
+struct conf_case {
+	const char *name;
+	enum conf_fault fault;
+	const char *logged; /* in the log line, after "configuration: " */
+};
+
+static void put_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	cr_assert_geq(fd, 0, "%s", path);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	cr_assert_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+/* The value of the first "keyword VALUE" line of conf (malloc'd). */
+static char *conf_value(const char *conf, const char *keyword)
+{
+	size_t kl = strlen(keyword);
+
+	for (const char *p = conf; p != NULL && *p; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, keyword, kl) == 0 && p[kl] == ' ')
+			return strndup(p + kl + 1, strcspn(p + kl + 1, "\n"));
+	}
+	return NULL;
+}
+
+static int rm_entry(const char *p, const struct stat *st, int flag,
+                    struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+/* Build the case's files; *conf is the path to give with -c. */
+static void make_case(const struct conf_case *c, const char *dir,
+                      const char *tmpdir, char *conf, size_t conflen)
+{
+	const struct sshd *s = sshd();
+	char *base = proc_read_file(s->dance_conf, NULL);
+	char *anchor_src, *anchor, extra[2 * PATH_MAX] = "", path[PATH_MAX];
+	char *text;
+	int fault = (int)c->fault;
+
+	cr_assert_not_null(base);
+	anchor_src = conf_value(base, "trust-anchor-file");
+	cr_assert_not_null(anchor_src);
+	anchor = proc_read_file(anchor_src, NULL);
+	cr_assert_not_null(anchor);
+	cr_assert_eq(mkdir(dir, 0755), 0, "%s", dir);
+	cr_assert_eq(chmod(dir, fault == CONF_DIR_GW ? 0775 : 0755), 0);
+
+	/* one more trust anchor (the same DS again) */
+	if (fault == CONF_OK || fault == CONF_ANCHOR_GW ||
+	    fault == CONF_ANCHOR_USER || fault == CONF_ANCHOR_TMP) {
+		snprintf(path, sizeof path, "%s/extra.ds",
+		         fault == CONF_ANCHOR_TMP ? tmpdir : dir);
+		put_file(path, anchor, fault == CONF_ANCHOR_GW ? 0664 : 0644);
+		if (fault == CONF_ANCHOR_USER)
+			cr_assert_eq(chown(path, 65534, 65534), 0);
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+		         "trust-anchor-file %s\n", path);
+	}
+	/* one more unbound-config file */
+	if (fault == CONF_OK || fault == CONF_UNBOUND_GW) {
+		snprintf(path, sizeof path, "%s/extra-unbound.conf", dir);
+		put_file(path, "server:\n",
+		         fault == CONF_UNBOUND_GW ? 0664 : 0644);
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+		         "unbound-config %s\n", path);
+	}
+	/* a CA bundle (unused: the test resolver does not speak TLS) */
+	if (fault == CONF_BUNDLE_GW) {
+		snprintf(path, sizeof path, "%s/bundle.pem", dir);
+		put_file(path, "", 0664);
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+		         "tls-ca-bundle %s\n", path);
+	}
+	cr_assert_geq(asprintf(&text, "%s\n%s", base, extra), 0);
+	snprintf(conf, conflen, "%s/dance.conf",
+	         fault == CONF_IN_TMP ? tmpdir : dir);
+	put_file(conf, text,
+	         fault == CONF_GW   ? 0664
+	         : fault == CONF_WW ? 0646
+	                            : 0644);
+	if (fault == CONF_NOT_ROOT)
+		cr_assert_eq(chown(conf, 65534, 65534), 0);
+	if (fault == CONF_IN_TMP) {
+		snprintf(path, sizeof path, "%s/dance.conf", dir);
+		cr_assert_eq(symlink(conf, path), 0);
+		snprintf(conf, conflen, "%s", path);
+	}
+	free(text);
+	free(anchor);
+	free(anchor_src);
+	free(base);
+}
+
+Test(helper, configuration_files_must_be_roots)
+{
+	static const struct conf_case cases[] = {
+	        {"ok", CONF_OK, NULL},
+	        {"gw", CONF_GW,
+	         "dance.conf is not owned by root or is writable by group or "
+	         "others"},
+	        {"ww", CONF_WW, "dance.conf is not owned by root"},
+	        {"notroot", CONF_NOT_ROOT, "dance.conf is not owned by root"},
+	        {"dirgw", CONF_DIR_GW,
+	         "dirgw is not owned by root or is writable by group or "
+	         "others"},
+	        {"intmp", CONF_IN_TMP, "directory /tmp is not owned by root"},
+	        {"anchorgw", CONF_ANCHOR_GW,
+	         "trust-anchor-file RUNDIR/etc/cases/anchorgw/extra.ds: "
+	         "RUNDIR/etc/cases/anchorgw/extra.ds is not owned by root or "
+	         "is writable by group or others"},
+	        {"anchoruser", CONF_ANCHOR_USER,
+	         "anchoruser/extra.ds is not owned by root"},
+	        {"anchortmp", CONF_ANCHOR_TMP,
+	         "/extra.ds: directory /tmp is not owned by root"},
+	        {"unboundgw", CONF_UNBOUND_GW,
+	         "unbound-config RUNDIR/etc/cases/unboundgw/extra-unbound.conf:"
+	         " RUNDIR/etc/cases/unboundgw/extra-unbound.conf is not owned"},
+	        {"bundlegw", CONF_BUNDLE_GW,
+	         "tls-ca-bundle RUNDIR/etc/cases/bundlegw/bundle.pem: "},
+	};
+	const struct sshd *s = sshd();
+	char *b64 = fixture_line("sshd/ed.b64"), casedir[1024];
+	char tmpl[] = "/tmp/dance-e2e-conf-XXXXXX";
+
+	cr_assert_not_null(mkdtemp(tmpl));
+	cr_assert_eq(chmod(tmpl, 0755), 0);
+	snprintf(casedir, sizeof casedir, "%s/etc/cases", s->rundir);
+	cr_assert_eq(mkdir(casedir, 0755), 0);
+	authorize("dtk-conf", "ed@ssh.test\n");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct conf_case *c = &cases[i];
+		char dir[PATH_MAX], conf[PATH_MAX], tmpdir[PATH_MAX];
+		char want[1024], *log, *tail;
+		const char *p;
+		struct proc_result res;
+		long mark = sshd_log_mark(s->akc_log);
+
+		snprintf(dir, sizeof dir, "%s/%s", casedir, c->name);
+		snprintf(tmpdir, sizeof tmpdir, "%s/%s", tmpl, c->name);
+		cr_assert_eq(mkdir(tmpdir, 0755), 0);
+		make_case(c, dir, tmpdir, conf, sizeof conf);
+		const char *args[] = {"-c", conf, "dtk-conf", "ssh-ed25519",
+		                      b64, NULL};
+		helper(args, &res);
+		log = sshd_log_since(s->akc_log, mark);
+		if (c->fault == CONF_OK) {
+			cr_expect(res.exited && res.exit_code == 0,
+			          "%s: exit %d\n%s", c->name, res.exit_code,
+			          log);
+			cr_expect(strstr(res.out, "dance:ed@ssh.test") != NULL,
+			          "%s: printed '%s'\n%s", c->name, res.out, log);
+		} else {
+			cr_expect(res.exited && res.exit_code == 2,
+			          "%s: exit %d\n%s", c->name, res.exit_code,
+			          log);
+			cr_expect_eq(res.out_len, 0, "%s: printed %s", c->name,
+			             res.out);
+			/* RUNDIR in the expected text stands for s->rundir */
+			want[0] = '\0';
+			for (p = c->logged; (tail = strstr(p, "RUNDIR")) != NULL;
+			     p = tail + 6)
+				snprintf(want + strlen(want),
+				         sizeof want - strlen(want), "%.*s%s",
+				         (int)(tail - p), p, s->rundir);
+			snprintf(want + strlen(want), sizeof want - strlen(want),
+			         "%s", p);
+			cr_expect(strstr(log, "account=dtk-conf: configuration: ") !=
+			                          NULL &&
+			                  strstr(log, want) != NULL,
+			          "%s: '%s' not logged:\n%s", c->name, want, log);
+			/* no decision: nothing after the configuration */
+			char *mine = account_lines(log, "dtk-conf");
+			cr_expect_str_eq(mine, "", "%s", c->name);
+			free(mine);
+		}
+		free(log);
+		proc_result_free(&res);
+	}
+	(void)nftw(tmpl, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(b64);
 }

@@ -466,16 +466,16 @@ static const struct decide_case cert_cases[] = {
          AKC_ACCEPTED,
          CA_LINE(""),
          "CA key matches 2 1 0 record at " CAN},
-        {"CA 2 1 1 with options",
+        {"CA 2 1 0 with options",
          "no-pty alice@good.test",
          CERT,
          0,
          0,
-         {{CAN, SEC, DANCE_OK, "2 1 1 %CA1%"}},
+         {{CAN, SEC, DANCE_OK, "2 1 0 %CA0%"}},
          AKC_ACCEPTED,
          CA_LINE(",no-pty"),
          "certificate id \"alice-id\""},
-        {"CA 2 1 2 next to others",
+        {"CA 2 1 0 next to the X.509 CA's records",
          "alice@good.test",
          CERT,
          0,
@@ -483,7 +483,8 @@ static const struct decide_case cert_cases[] = {
          {{CAN, SEC, DANCE_OK,
            "2 0 1 00112233445566778899aabbccddeeff"
            "00112233445566778899aabbccddeeff\n"
-           "2 1 2 %CA2%"}},
+           "2 1 1 %RSACA1%\n"
+           "2 1 0 %CA0%"}},
          AKC_ACCEPTED,
          CA_LINE(""),
          NULL},
@@ -497,15 +498,66 @@ static const struct decide_case cert_cases[] = {
          CA_LINE(""),
          NULL},
         /* refusals */
-        {"CA digest agility",
+        /* Only 2 1 0 names an SSH CA key: what "dance tlsa ca" publishes
+         * for the X.509 user CA (2 0 1, 2 1 1) never signs SSH
+         * certificates, even when it is the same key. */
+        {"CA key published as 2 1 1 only",
          "alice@good.test",
          CERT,
          0,
          0,
-         {{CAN, SEC, DANCE_OK, "2 1 1 %CA1%\n2 1 2 %RSACA2%"}},
+         {{CAN, SEC, DANCE_OK, "2 1 1 %CA1%"}},
          AKC_REFUSED,
          NULL,
-         "alice@good.test: no-match"},
+         "alice@good.test: unusable-records (no 2 1 0 record (SSH CA key) "
+         "at " CAN "; 1 other DANE-TA record(s) ignored"},
+        {"CA key published as 2 1 2 only",
+         "alice@good.test",
+         CERT,
+         0,
+         0,
+         {{CAN, SEC, DANCE_OK, "2 1 2 %CA2%"}},
+         AKC_REFUSED,
+         NULL,
+         "unusable-records"},
+        {"CA key as 2 1 1 and 2 1 2",
+         "alice@good.test",
+         CERT,
+         0,
+         0,
+         {{CAN, SEC, DANCE_OK, "2 1 1 %CA1%\n2 1 2 %CA2%"}},
+         AKC_REFUSED,
+         NULL,
+         "2 other DANE-TA record(s) ignored"},
+        {"CA key as 2 0 0 (selector 0)",
+         "alice@good.test",
+         CERT,
+         0,
+         0,
+         {{CAN, SEC, DANCE_OK, "2 0 0 %CA0%"}},
+         AKC_REFUSED,
+         NULL,
+         "unusable-records"},
+        {"CA key as 2 1 1 next to another 2 1 0",
+         "alice@good.test",
+         CERT,
+         0,
+         0,
+         {{CAN, SEC, DANCE_OK, "2 1 1 %CA1%\n2 1 0 %RSACA0%"}},
+         AKC_REFUSED,
+         NULL,
+         "alice@good.test: no-match (certificate's CA key matches none of "
+         "1 2 1 0 record(s) at " CAN " (other DANE-TA records are not SSH "
+         "CA keys))"},
+        {"CA key with a trailing octet",
+         "alice@good.test",
+         CERT,
+         0,
+         0,
+         {{CAN, SEC, DANCE_OK, "2 1 0 %CA0%00"}},
+         AKC_REFUSED,
+         NULL,
+         "no-match"},
         {"another CA",
          "alice@good.test",
          CERT,
@@ -612,6 +664,70 @@ Test(decide, certificates)
 {
 	for (size_t i = 0; i < sizeof cert_cases / sizeof cert_cases[0]; i++)
 		run_case(&cert_cases[i]);
+}
+
+/* akc_ta_match itself: the full key of a 2 1 0 record, octet for octet;
+ * nothing else. */
+struct ta_case {
+	const char *name;
+	const char *records;
+	int cut;    /* offer the CA's SPKI shortened by this many octets */
+	int extend; /* ... or with this many octets appended */
+	int matched;
+	int index;
+};
+
+Test(decide, ta_match)
+{
+	static const struct ta_case cases[] = {
+	        {"2 1 0", "2 1 0 %CA0%", 0, 0, 1, 0},
+	        {"2 1 0 second", "2 1 0 %RSACA0%\n2 1 0 %CA0%", 0, 0, 1, 1},
+	        {"2 1 1", "2 1 1 %CA1%", 0, 0, 0, -1},
+	        {"2 1 2", "2 1 2 %CA2%", 0, 0, 0, -1},
+	        {"2 0 0 with the key's octets", "2 0 0 %CA0%", 0, 0, 0, -1},
+	        {"3 1 0", "3 1 0 %CA0%", 0, 0, 0, -1},
+	        {"0 1 0", "0 1 0 %CA0%", 0, 0, 0, -1},
+	        {"1 1 0", "1 1 0 %CA0%", 0, 0, 0, -1},
+	        {"another key", "2 1 0 %RSACA0%", 0, 0, 0, -1},
+	        {"offer shorter", "2 1 0 %CA0%", 1, 0, 0, -1},
+	        {"offer longer", "2 1 0 %CA0%", 0, 1, 0, -1},
+	        {"record longer", "2 1 0 %CA0%00", 0, 0, 0, -1},
+	};
+	uint8_t *spki = NULL, *buf;
+	size_t len = 0;
+
+	cr_assert_eq(dance_sshkey_text_to_spki("ssh-ed25519", ED_CA, &spki,
+	                                       &len),
+	             DANCE_OK);
+	buf = calloc(1, len + 1);
+	cr_assert_not_null(buf);
+	memcpy(buf, spki, len);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct ta_case *c = &cases[i];
+		struct rr_spec rs = {CAN, SEC, DANCE_OK, c->records};
+		struct dance_tlsa_rrset *rr = make_rrset(&rs);
+		int matched = -1, index = -2;
+		cr_expect_eq(akc_ta_match(rr, buf,
+		                          len - (size_t)c->cut +
+		                                  (size_t)c->extend,
+		                          &matched, &index),
+		             DANCE_OK, "%s", c->name);
+		cr_expect_eq(matched, c->matched, "%s", c->name);
+		cr_expect_eq(index, c->index, "%s", c->name);
+		dance_tlsa_rrset_free(rr);
+	}
+	{
+		struct rr_spec rs = {CAN, SEC, DANCE_OK, "2 1 0 %CA0%"};
+		struct dance_tlsa_rrset *rr = make_rrset(&rs);
+		int matched = -1, index = -2;
+		cr_expect_eq(akc_ta_match(rr, buf, 0, &matched, &index),
+		             DANCE_ERR_INVALID_ARG);
+		cr_expect_eq(matched, 0);
+		cr_expect_eq(index, -1);
+		dance_tlsa_rrset_free(rr);
+	}
+	free(buf);
+	free(spki);
 }
 
 /* ---- without a key ------------------------------------------------------------ */

@@ -1,7 +1,8 @@
 /*
  * unit_authfile.c -- the sshd helper's authorization file: line grammar,
  * authorized_keys options as OpenSSH 9.2 reads them, whole files with
- * malformed lines, mutated input, and the StrictModes-like file checks.
+ * malformed lines, mutated input, and the StrictModes-like file checks,
+ * also of dance.conf and the files it names (confcheck.c).
  */
 #include "akc.h"
 #include "internal.h"
@@ -598,5 +599,271 @@ Test(authfile, secure_file_checks)
 	cr_expect_null(text);
 
 	unlink(path);
+	rmdir(dir);
+}
+
+/* ---- dance.conf and the files it names (confcheck.c) ------------------- */
+
+#define ROOT_DS                                                          \
+	". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC6834" \
+	"57104237C7F8EC8D\n"
+
+/* One file a configuration names. */
+struct named_file {
+	const char *keyword; /* NULL: none */
+	mode_t mode;
+	uid_t uid;
+};
+
+struct named_case {
+	const char *name;
+	struct named_file f[2];
+	int err;         /* of akc_config_check_files */
+	const char *why; /* substring ("F" stands for the file) */
+};
+
+static const char *content_for(const char *keyword)
+{
+	if (strcmp(keyword, "trust-anchor-file") == 0)
+		return ROOT_DS;
+	if (strcmp(keyword, "unbound-config") == 0)
+		return "server:\n";
+	return "# a CA bundle\n";
+}
+
+Test(confcheck, named_files)
+{
+	static const struct named_case cases[] = {
+	        {"anchor", {{"trust-anchor-file", 0644, 0}}, DANCE_OK, NULL},
+	        {"anchor read-only", {{"trust-anchor-file", 0400, 0}}, DANCE_OK,
+	         NULL},
+	        {"two anchors",
+	         {{"trust-anchor-file", 0644, 0}, {"trust-anchor-file", 0444, 0}},
+	         DANCE_OK,
+	         NULL},
+	        {"unbound-config", {{"unbound-config", 0644, 0}}, DANCE_OK, NULL},
+	        {"tls-ca-bundle", {{"tls-ca-bundle", 0644, 0}}, DANCE_OK, NULL},
+	        /* refused */
+	        {"anchor group-writable",
+	         {{"trust-anchor-file", 0664, 0}},
+	         DANCE_ERR_NOT_ALLOWED,
+	         "trust-anchor-file F: F is not owned by root or is writable by "
+	         "group or others"},
+	        {"anchor world-writable",
+	         {{"trust-anchor-file", 0646, 0}},
+	         DANCE_ERR_NOT_ALLOWED,
+	         "trust-anchor-file F: "},
+	        {"anchor of another user",
+	         {{"trust-anchor-file", 0644, 65534}},
+	         DANCE_ERR_NOT_ALLOWED,
+	         "F is not owned by root"},
+	        {"second anchor group-writable",
+	         {{"trust-anchor-file", 0644, 0}, {"trust-anchor-file", 0664, 0}},
+	         DANCE_ERR_NOT_ALLOWED,
+	         "trust-anchor-file F: "},
+	        {"unbound-config group-writable",
+	         {{"unbound-config", 0664, 0}},
+	         DANCE_ERR_NOT_ALLOWED,
+	         "unbound-config F: F is not owned by root or is writable"},
+	        {"unbound-config of another user",
+	         {{"unbound-config", 0644, 65534}},
+	         DANCE_ERR_NOT_ALLOWED,
+	         "unbound-config F: "},
+	        {"tls-ca-bundle group-writable",
+	         {{"tls-ca-bundle", 0664, 0}},
+	         DANCE_ERR_NOT_ALLOWED,
+	         "tls-ca-bundle F: F is not owned by root or is writable"},
+	        {"tls-ca-bundle of another user",
+	         {{"tls-ca-bundle", 0644, 65534}},
+	         DANCE_ERR_NOT_ALLOWED,
+	         "tls-ca-bundle F: "},
+	};
+	char dir[PATH_MAX];
+	size_t ok = 0, no = 0;
+
+	if (secure_dir(dir, sizeof dir) != 0)
+		cr_skip_test("build tree is not a root-owned, safe path");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct named_case *c = &cases[i];
+		char path[2][PATH_MAX], why[1024] = "", err[256], want[2048];
+		const char *last = NULL;
+		dance_ctx *ctx = NULL;
+		int r;
+
+		cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
+		for (size_t k = 0; k < 2 && c->f[k].keyword != NULL; k++) {
+			const struct named_file *f = &c->f[k];
+			dance_fmt(path[k], sizeof path[k], "%s/f%zu-%zu", dir, i,
+			          k);
+			write_file(path[k], content_for(f->keyword), 0644);
+			cr_assert_eq(dance_ctx_set(ctx, f->keyword, path[k], err,
+			                           sizeof err),
+			             DANCE_OK, "%s: %s", c->name, err);
+			cr_assert_eq(chmod(path[k], f->mode), 0);
+			cr_assert_eq(chown(path[k], f->uid, 0), 0);
+			last = path[k];
+		}
+		r = akc_config_check_files(ctx, why, sizeof why);
+		cr_expect_eq(r, c->err, "%s: %d (%s)", c->name, r, why);
+		if (c->why != NULL) {
+			/* "F" is the file that fails: the last one here */
+			want[0] = '\0';
+			for (const char *p = c->why; *p; p++)
+				if (*p == 'F')
+					dance_fmt(want + strlen(want),
+					          sizeof want - strlen(want),
+					          "%s", last);
+				else
+					dance_fmt(want + strlen(want),
+					          sizeof want - strlen(want),
+					          "%c", *p);
+			cr_expect(strstr(why, want) != NULL,
+			          "%s: '%s' lacks '%s'", c->name, why, want);
+		}
+		c->err == DANCE_OK ? ok++ : no++;
+		dance_ctx_free(ctx);
+		for (size_t k = 0; k < 2 && c->f[k].keyword != NULL; k++)
+			unlink(path[k]);
+	}
+	cr_expect_geq(no, ok);
+	rmdir(dir);
+}
+
+/* A trust anchor in a directory others may write, or under /tmp, or gone
+ * since the configuration was read. */
+Test(confcheck, named_file_places)
+{
+	char dir[PATH_MAX], sub[PATH_MAX], path[PATH_MAX], why[1024], err[256];
+	char tmp[] = "/tmp/dance-confcheck-XXXXXX", tpath[PATH_MAX];
+	dance_ctx *ctx = NULL;
+
+	if (secure_dir(dir, sizeof dir) != 0)
+		cr_skip_test("build tree is not a root-owned, safe path");
+	dance_fmt(sub, sizeof sub, "%s/anchors", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	dance_fmt(path, sizeof path, "%s/root.ds", sub);
+	write_file(path, ROOT_DS, 0644);
+	cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
+	cr_assert_eq(dance_ctx_set(ctx, "trust-anchor-file", path, err,
+	                           sizeof err),
+	             DANCE_OK, "%s", err);
+	cr_expect_eq(akc_config_check_files(ctx, why, sizeof why), DANCE_OK,
+	             "%s", why);
+	cr_assert_eq(chmod(sub, 0775), 0);
+	cr_expect_eq(akc_config_check_files(ctx, why, sizeof why),
+	             DANCE_ERR_NOT_ALLOWED);
+	cr_expect(strstr(why, "directory ") != NULL &&
+	                  strstr(why, "/anchors is not owned by root") != NULL,
+	          "%s", why);
+	cr_assert_eq(chmod(sub, 0755), 0);
+	unlink(path);
+	cr_expect_eq(akc_config_check_files(ctx, why, sizeof why),
+	             DANCE_ERR_IO);
+	cr_expect(strstr(why, "trust-anchor-file ") == why, "%s", why);
+	dance_ctx_free(ctx);
+	rmdir(sub);
+
+	cr_assert_not_null(mkdtemp(tmp));
+	cr_assert_eq(chmod(tmp, 0755), 0);
+	dance_fmt(tpath, sizeof tpath, "%s/root.ds", tmp);
+	write_file(tpath, ROOT_DS, 0644);
+	cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
+	cr_assert_eq(dance_ctx_set(ctx, "trust-anchor-file", tpath, err,
+	                           sizeof err),
+	             DANCE_OK, "%s", err);
+	cr_expect_eq(akc_config_check_files(ctx, why, sizeof why),
+	             DANCE_ERR_NOT_ALLOWED);
+	cr_expect(strstr(why, "directory /tmp ") != NULL, "%s", why);
+	dance_ctx_free(ctx);
+	unlink(tpath);
+	rmdir(tmp);
+	rmdir(dir);
+}
+
+/* The built-in files are checked when they are the ones used: the root
+ * trust anchor without trust-anchor-file, the system CA bundle with
+ * dns-over-tls yes and no tls-ca-bundle. Both pass on Debian. */
+Test(confcheck, defaults)
+{
+	dance_ctx *ctx = NULL;
+	char why[1024] = "", err[256];
+	struct stat st;
+
+	if (stat(DANCE_ROOT_KEY_FILE, &st) != 0 ||
+	    stat(DANCE_SYSTEM_CA_BUNDLE, &st) != 0)
+		cr_skip_test("no %s or %s here", DANCE_ROOT_KEY_FILE,
+		             DANCE_SYSTEM_CA_BUNDLE);
+	cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
+	cr_expect_eq(akc_config_check_files(ctx, why, sizeof why), DANCE_OK,
+	             "%s", why);
+	cr_assert_eq(dance_ctx_set(ctx, "resolver", "forward", err, sizeof err),
+	             DANCE_OK, "%s", err);
+	cr_assert_eq(dance_ctx_set(ctx, "forward", "192.0.2.1#dot.example",
+	                           err, sizeof err),
+	             DANCE_OK, "%s", err);
+	cr_assert_eq(dance_ctx_set(ctx, "dns-over-tls", "yes", err, sizeof err),
+	             DANCE_OK, "%s", err);
+	cr_expect_eq(akc_config_check_files(ctx, why, sizeof why), DANCE_OK,
+	             "%s", why);
+	dance_ctx_free(ctx);
+}
+
+struct load_case {
+	const char *name;
+	const char *text;
+	mode_t mode;
+	uid_t uid;
+	int err;
+	const char *why;
+};
+
+Test(confcheck, load)
+{
+	static const struct load_case cases[] = {
+	        {"good", "lookup-timeout 1234\n", 0644, 0, DANCE_OK, NULL},
+	        {"good, read-only", "max-ttl 60\n", 0400, 0, DANCE_OK, NULL},
+	        /* refused */
+	        {"group-writable", "lookup-timeout 1234\n", 0664, 0,
+	         DANCE_ERR_NOT_ALLOWED,
+	         "is not owned by root or is writable by group or others"},
+	        {"world-writable", "lookup-timeout 1234\n", 0646, 0,
+	         DANCE_ERR_NOT_ALLOWED, "is not owned by root"},
+	        {"another user's", "lookup-timeout 1234\n", 0644, 65534,
+	         DANCE_ERR_NOT_ALLOWED, "is not owned by root"},
+	        {"bad keyword", "no-such-keyword 1\n", 0644, 0, DANCE_ERR_CONFIG,
+	         "dance.conf:1: "},
+	};
+	char dir[PATH_MAX], path[PATH_MAX], why[1024];
+
+	if (secure_dir(dir, sizeof dir) != 0)
+		cr_skip_test("build tree is not a root-owned, safe path");
+	dance_fmt(path, sizeof path, "%s/dance.conf", dir);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct load_case *c = &cases[i];
+		dance_ctx *ctx = NULL;
+		int r;
+
+		write_file(path, c->text, c->mode);
+		cr_assert_eq(chown(path, c->uid, 0), 0);
+		cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
+		why[0] = '\0';
+		r = akc_config_load(ctx, path, why, sizeof why);
+		cr_expect_eq(r, c->err, "%s: %d (%s)", c->name, r, why);
+		if (c->why != NULL)
+			cr_expect(strstr(why, c->why) != NULL && strstr(why, dir),
+			          "%s: %s", c->name, why);
+		if (r == DANCE_OK && strncmp(c->text, "lookup", 6) == 0)
+			cr_expect_str_eq(dance_ctx_get(ctx, "lookup-timeout", 0),
+			                 "1234");
+		dance_ctx_free(ctx);
+		unlink(path);
+	}
+	{
+		dance_ctx *ctx = NULL;
+		cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
+		cr_expect_eq(akc_config_load(ctx, path, why, sizeof why),
+		             DANCE_ERR_IO, "missing: %s", why);
+		dance_ctx_free(ctx);
+	}
 	rmdir(dir);
 }

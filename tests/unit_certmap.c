@@ -328,20 +328,57 @@ Test(certmap, chain_keys_differ)
 
 struct cache_case {
 	const char *name;
-	time_t put_at, expires, get_at;
+	struct dcm_time put; /* the moment before the decision */
+	uint32_t ttl;
+	struct dcm_time get;
 	int hit;
 };
 
+/* Both clocks count: an entry is gone when either has reached put + ttl,
+ * so setting the wall clock back keeps nothing longer. */
 Test(certmap, cache_expiry)
 {
 	static const struct cache_case cases[] = {
-	        {"fresh", 1000, 1300, 1000, 1},
-	        {"one second before expiry", 1000, 1300, 1299, 1},
-	        {"at expiry", 1000, 1300, 1300, 0},
-	        {"after expiry", 1000, 1300, 5000, 0},
-	        {"expired when put", 1000, 1000, 1000, 0},
-	        {"expiry in the past", 1000, 10, 1000, 0},
+	        {"fresh", {1000, 5000}, 300, {1000, 5000}, 1},
+	        {"one second before expiry",
+	         {1000, 5000},
+	         300,
+	         {1299, 5000 + 299000},
+	         1},
+	        {"one ms before expiry on the monotonic clock",
+	         {1000, 5000},
+	         300,
+	         {1299, 5000 + 299999},
+	         1},
+	        {"at expiry", {1000, 5000}, 300, {1300, 5000 + 300000}, 0},
+	        {"after expiry", {1000, 5000}, 300, {5000, 5000 + 4000000}, 0},
+	        {"ttl 0: not kept", {1000, 5000}, 0, {1000, 5000}, 0},
+	        /* the wall clock alone */
+	        {"wall clock at expiry, monotonic not",
+	         {1000, 5000},
+	         300,
+	         {1300, 5000},
+	         0},
+	        {"wall clock stepped forward", {1000, 5000}, 300, {9999, 6000}, 0},
+	        /* the monotonic clock alone: the wall clock was set back */
+	        {"wall clock set back, monotonic at expiry",
+	         {1000, 5000},
+	         300,
+	         {700, 5000 + 300000},
+	         0},
+	        {"wall clock set back a day, monotonic past expiry",
+	         {100000, 5000},
+	         300,
+	         {100000 - 86400, 5000 + 3600000},
+	         0},
+	        {"wall clock set back, monotonic not yet",
+	         {1000, 5000},
+	         300,
+	         {700, 5000 + 200000},
+	         1},
 	};
+	size_t ok = 0, no = 0;
+
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct dcm_cache *c = NULL;
 		uint8_t k[DCM_KEY_LEN];
@@ -350,8 +387,8 @@ Test(certmap, cache_expiry)
 		cr_assert_eq(dcm_cache_new(4, &c), DCM_OK);
 		key_of(k, "leaf", "ca");
 		dcm_cache_put(c, k, "uid=a@b,cn=dance,cn=auth", "a@b",
-		              cases[i].put_at, cases[i].expires);
-		cr_expect_eq(dcm_cache_get(c, k, cases[i].get_at, &dn, &id),
+		              &cases[i].put, cases[i].ttl);
+		cr_expect_eq(dcm_cache_get(c, k, &cases[i].get, &dn, &id),
 		             cases[i].hit, "%s", cases[i].name);
 		if (cases[i].hit) {
 			cr_expect_str_eq(dn, "uid=a@b,cn=dance,cn=auth");
@@ -362,12 +399,38 @@ Test(certmap, cache_expiry)
 		}
 		free(dn);
 		free(id);
+		/* once expired, gone even if the clocks went back */
+		if (!cases[i].hit) {
+			cr_expect_eq(dcm_cache_get(c, k, &cases[i].put, &dn,
+			                           &id),
+			             0, "%s: again", cases[i].name);
+			free(dn);
+			free(id);
+		}
+		cases[i].hit ? ok++ : no++;
 		dcm_cache_free(c);
 	}
+	cr_expect_geq(no, ok);
+}
+
+/* dcm_time_now reads both clocks. */
+Test(certmap, cache_time_now)
+{
+	struct dcm_time a, b;
+	time_t before = time(NULL);
+
+	dcm_time_now(&a);
+	dcm_time_now(&b);
+	cr_expect_geq(a.wall, before);
+	cr_expect_leq(a.wall, time(NULL));
+	cr_expect_gt(a.mono_ms, 0);
+	cr_expect_geq(b.mono_ms, a.mono_ms);
 }
 
 Test(certmap, cache_misses)
 {
+	static const struct dcm_time t0 = {0, 0}, t1 = {1, 1000},
+	                             t99 = {99, 1000}, m99 = {1, 99000};
 	struct dcm_cache *c = NULL;
 	uint8_t k1[DCM_KEY_LEN], k2[DCM_KEY_LEN];
 	char *dn, *id;
@@ -376,24 +439,30 @@ Test(certmap, cache_misses)
 	key_of(k1, "alice", "ca");
 	key_of(k2, "mallory", "ca");
 	/* an unknown chain, even in an occupied slot, is a miss */
-	dcm_cache_put(c, k1, "uid=alice@x,cn=dance,cn=auth", "alice@x", 0, 99);
-	cr_expect_eq(dcm_cache_get(c, k2, 1, &dn, &id), 0);
+	dcm_cache_put(c, k1, "uid=alice@x,cn=dance,cn=auth", "alice@x", &t0,
+	              99);
+	cr_expect_eq(dcm_cache_get(c, k2, &t1, &dn, &id), 0);
 	cr_expect_null(dn);
 	/* a collision replaces the older entry */
-	dcm_cache_put(c, k2, "uid=mallory@y,cn=dance,cn=auth", "mallory@y", 0,
-	              99);
-	cr_expect_eq(dcm_cache_get(c, k1, 1, &dn, &id), 0);
-	cr_expect_eq(dcm_cache_get(c, k2, 1, &dn, &id), 1);
+	dcm_cache_put(c, k2, "uid=mallory@y,cn=dance,cn=auth", "mallory@y",
+	              &t0, 99);
+	cr_expect_eq(dcm_cache_get(c, k1, &t1, &dn, &id), 0);
+	cr_expect_eq(dcm_cache_get(c, k2, &t1, &dn, &id), 1);
 	cr_expect_str_eq(dn, "uid=mallory@y,cn=dance,cn=auth");
 	free(dn);
 	free(id);
 	/* an expired entry is dropped when seen */
-	cr_expect_eq(dcm_cache_get(c, k2, 99, &dn, &id), 0);
-	cr_expect_eq(dcm_cache_get(c, k2, 1, &dn, &id), 0);
+	cr_expect_eq(dcm_cache_get(c, k2, &t99, &dn, &id), 0);
+	cr_expect_eq(dcm_cache_get(c, k2, &t1, &dn, &id), 0);
+	/* the same by the monotonic clock */
+	dcm_cache_put(c, k1, "uid=alice@x,cn=dance,cn=auth", "alice@x", &t0,
+	              99);
+	cr_expect_eq(dcm_cache_get(c, k1, &m99, &dn, &id), 0);
+	cr_expect_eq(dcm_cache_get(c, k1, &t1, &dn, &id), 0);
 	dcm_cache_free(c);
 	/* no cache: always a miss, put is harmless */
-	dcm_cache_put(NULL, k1, "x", "y", 0, 99);
-	cr_expect_eq(dcm_cache_get(NULL, k1, 1, &dn, &id), 0);
+	dcm_cache_put(NULL, k1, "x", "y", &t0, 99);
+	cr_expect_eq(dcm_cache_get(NULL, k1, &t1, &dn, &id), 0);
 	dcm_cache_free(NULL);
 }
 
@@ -417,6 +486,7 @@ struct cache_thread {
 
 static void *cache_hammer(void *arg)
 {
+	static const struct dcm_time since = {0, 0}, when = {1, 1000};
 	struct cache_thread *t = arg;
 
 	for (int i = 0; i < 2000; i++) {
@@ -426,13 +496,13 @@ static void *cache_hammer(void *arg)
 		snprintf(leaf, sizeof leaf, "leaf-%d", (t->id * 7 + i) % 50);
 		snprintf(want, sizeof want, "uid=%s,cn=dance,cn=auth", leaf);
 		key_of(k, leaf, NULL);
-		if (dcm_cache_get(t->c, k, 1, &got, &id)) {
+		if (dcm_cache_get(t->c, k, &when, &got, &id)) {
 			t->wrong += strcmp(got, want) != 0;
 			free(got);
 			free(id);
 		} else {
 			snprintf(dn, sizeof dn, "%s", want);
-			dcm_cache_put(t->c, k, dn, leaf, 0, 99);
+			dcm_cache_put(t->c, k, dn, leaf, &since, 99);
 		}
 	}
 	return NULL;

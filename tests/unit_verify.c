@@ -488,3 +488,66 @@ Test(verify, dane_sslctx_made_once_on_first_use)
 	dance_ctx_free(other);
 	dance_ctx_free(ctx);
 }
+
+/* A "2 1 0" at _user.<domain> of a domain the configuration names in
+ * ssh-ca-domain is that domain's SSH CA key (dance-authorized-keys(8)):
+ * never an X.509 trust anchor there, so a chain its key signed is refused
+ * (only unusable records). Other DANE-TA records of the same domain still
+ * work, and the same "2 1 0" elsewhere still anchors. */
+Test(verify, ssh_ca_domain_210_is_not_an_x509_anchor)
+{
+	static const struct {
+		const char *name;     /* a case of verify_cases.h */
+		const char *ssh_ca;   /* ssh-ca-domain of the configuration */
+		enum dance_verdict v; /* expected */
+	} cases[] = {
+	        {"2 1 0 bare key, CA only in DNS", "ta210.good.test",
+	         DANCE_REFUSED_UNUSABLE},
+	        {"2 1 0 of another CA's key, the CA sent too",
+	         "ta210chain.good.test", DANCE_REFUSED_UNUSABLE},
+	        {"2 1 0 bare key, CA only in DNS", "ta210chain.good.test",
+	         DANCE_AUTHENTICATED},
+	        {"2 1 1", "ta211.good.test", DANCE_AUTHENTICATED},
+	        {"2 0 1", "ta201.good.test", DANCE_AUTHENTICATED},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct verify_case *c = NULL;
+		char conf[128], err[256];
+		dance_ctx *ctx = NULL;
+		STACK_OF(X509) * chain;
+		struct dance_tlsa_rrset *rr;
+		struct dance_result *res = NULL;
+
+		for (size_t k = 0; k < N_VERIFY_CASES; k++)
+			if (strcmp(verify_cases[k].name, cases[i].name) == 0)
+				c = &verify_cases[k];
+		cr_assert_not_null(c, "%s", cases[i].name);
+		snprintf(conf, sizeof conf, "ssh-ca-domain %s\n",
+		         cases[i].ssh_ca);
+		cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
+		cr_assert_eq(dance_config_parse_buffer(ctx, "t", conf,
+		                                       strlen(conf), err,
+		                                       sizeof err),
+		             DANCE_OK, "%s", err);
+		chain = vu_chain(c->chain);
+		rr = case_rrset(c);
+		cr_assert_eq(
+		        dance_verify_chain_offline(ctx, chain, NULL, rr, &res),
+		        DANCE_OK);
+		cr_expect_eq(res->verdict, cases[i].v, "%s with %s: %s (%s)",
+		             cases[i].name, cases[i].ssh_ca,
+		             dance_verdict_name(res->verdict), res->reason);
+		if (cases[i].v == DANCE_REFUSED_UNUSABLE)
+			cr_expect(strstr(res->reason, "ssh-ca-domain") !=
+			                          NULL &&
+			                  res->record_count == 1 &&
+			                  res->records[0].problem ==
+			                          DANCE_TLSA_NOT_FOR_USERS,
+			          "%s: %s", cases[i].name, res->reason);
+		dance_result_free(res);
+		dance_tlsa_rrset_free(rr);
+		sk_X509_pop_free(chain, X509_free);
+		dance_ctx_free(ctx);
+	}
+}

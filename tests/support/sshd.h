@@ -17,8 +17,12 @@
  * directory above the build tree qualifies (and lets the unprivileged
  * helper user through), else /run/dance-sshd.XXXXXX. The helper is copied
  * there, and so is its configuration with every file it names (trust
- * anchors, unbound-config), so the helper user can read them wherever the
- * build tree is.
+ * anchors, unbound-config, tls-ca-bundle), so the helper user can read
+ * them wherever the build tree is. Every file and directory there is
+ * root's, with explicit modes (0644, 0755): the helper checks dance.conf
+ * and the files it names like sshd's StrictModes and exits 2 otherwise
+ * (sshd/confcheck.c). conf_extra lines are appended verbatim: a file they
+ * name must qualify too.
  *
  * The helper logs every decision to syslog and, here, also to
  * RUNDIR/logs/akc.log (its -l option): tests read the reasons from there.

@@ -16,6 +16,11 @@
 #   ca        ed25519 SSH CA                   _user.ssh.test  2 1 0
 #   cert      ed25519, cert-cert.pub from ca: -I cert-id -n cert@ssh.test
 #   wrongp    ed25519, wrongp-cert.pub from ca: -n someone-else@ssh.test
+#   xca       ecdsa-p256 (PEM private key): ssh.test's X.509 user CA, with
+#             xca.crt, published as "dance tlsa ca" does by default:
+#             _user.ssh.test 2 0 1 and 2 1 1 (never 2 1 0)
+#   xcert     ed25519, xcert-cert.pub signed by xca's key:
+#             -n xcert@ssh.test (refused: the X.509 CA is no SSH CA)
 #   rot_old   ed25519      rot._user.ssh.test     3 1 1 (rot_new: not yet)
 #   rot_new   ed25519      (the record a rotation publishes: rot_new.rr)
 #   rev       ed25519      rev._user.ssh.test     3 1 1 (revoked by a test)
@@ -88,5 +93,24 @@ ssh-keygen -q -s "$d/ca" -I cert-id -n cert@ssh.test "$d/cert.pub" ||
 	rig_die "41-sshd: certificate"
 ssh-keygen -q -s "$d/ca" -I wrongp-id -n someone-else@ssh.test \
 	"$d/wrongp.pub" || rig_die "41-sshd: certificate"
+# The domain's X.509 user CA, as "dance tlsa ca" publishes it by default
+# (2 0 1 and 2 1 1). Its key also signs an OpenSSH certificate, which the
+# helper must refuse: only 2 1 0 names an SSH CA key.
+ssh-keygen -q -N '' -C "xca@sshd-fixture" -m PEM -t ecdsa -b 256 \
+	-f "$d/xca" 2>/dev/null || rig_die "41-sshd: ssh-keygen xca failed"
+openssl req -x509 -new -key "$d/xca" -subj "/O=dance rig/CN=ssh.test user CA" \
+	-days 3650 -addext basicConstraints=critical,CA:TRUE \
+	-addext keyUsage=critical,keyCertSign,cRLSign -out "$d/xca.crt" \
+	2>/dev/null || rig_die "41-sshd: X.509 CA certificate"
+{
+	tlsa_rr _user.ssh.test 2 0 1 "$d/xca.crt"
+	tlsa_rr _user.ssh.test 2 1 1 "$d/xca.crt"
+} >"$d/xca.rr"
+add_rr ssh.test sshd "$(cat "$d/xca.rr")"
+keygen xcert -t ed25519
+ssh-keygen -q -s "$d/xca" -I xcert-id -n xcert@ssh.test "$d/xcert.pub" ||
+	rig_die "41-sshd: certificate"
+cut -d' ' -f2 "$d/xcert-cert.pub" >"$d/xcert-cert.b64"
+
 cut -d' ' -f2 "$d/cert-cert.pub" >"$d/cert-cert.b64"
 cut -d' ' -f2 "$d/wrongp-cert.pub" >"$d/wrongp-cert.b64"

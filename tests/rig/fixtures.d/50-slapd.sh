@@ -12,8 +12,8 @@
 #   pki/slapd-special       good.test user "x,y+z=w;v<u>t" (RFC 4514
 #                           specials in the uid)
 #   pki/slapd-spaces        good.test user "a  b" (two spaces: slapd's DN
-#                           normalisation would fold them, so the module
-#                           must refuse)
+#                           normalisation would fold them; libdance refuses
+#                           white space in uids: bad-uid)
 #   pki/slapd-rogue         alice@good.test issued by slapd-rogue-ca, a CA
 #                           published nowhere (the wrong CA)
 #   pki/slapd-blackhole     user "dave" of blackhole.test (good-ca)
