@@ -724,7 +724,7 @@ static void make_case(const struct conf_case *c, const char *dir,
 {
 	const struct sshd *s = sshd();
 	char *base = proc_read_file(s->dance_conf, NULL);
-	char *anchor_src, *anchor, extra[2 * PATH_MAX] = "", path[PATH_MAX];
+	char *anchor_src, *anchor, extra[2 * PATH_MAX] = "", path[1400];
 	char *text;
 	int fault = (int)c->fault;
 
@@ -820,7 +820,7 @@ Test(helper, configuration_files_must_be_roots)
 	authorize("dtk-conf", "ed@ssh.test\n");
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct conf_case *c = &cases[i];
-		char dir[PATH_MAX], conf[PATH_MAX], tmpdir[PATH_MAX];
+		char dir[1280], conf[PATH_MAX], tmpdir[1280];
 		char want[1024], *log, *tail;
 		const char *p;
 		struct proc_result res;
@@ -830,8 +830,8 @@ Test(helper, configuration_files_must_be_roots)
 		snprintf(tmpdir, sizeof tmpdir, "%s/%s", tmpl, c->name);
 		cr_assert_eq(mkdir(tmpdir, 0755), 0);
 		make_case(c, dir, tmpdir, conf, sizeof conf);
-		const char *args[] = {"-c", conf, "dtk-conf", "ssh-ed25519",
-		                      b64, NULL};
+		const char *args[] = {"-c",          conf, "dtk-conf",
+		                      "ssh-ed25519", b64,  NULL};
 		helper(args, &res);
 		log = sshd_log_since(s->akc_log, mark);
 		if (c->fault == CONF_OK) {
@@ -839,7 +839,8 @@ Test(helper, configuration_files_must_be_roots)
 			          "%s: exit %d\n%s", c->name, res.exit_code,
 			          log);
 			cr_expect(strstr(res.out, "dance:ed@ssh.test") != NULL,
-			          "%s: printed '%s'\n%s", c->name, res.out, log);
+			          "%s: printed '%s'\n%s", c->name, res.out,
+			          log);
 		} else {
 			cr_expect(res.exited && res.exit_code == 2,
 			          "%s: exit %d\n%s", c->name, res.exit_code,
@@ -848,17 +849,19 @@ Test(helper, configuration_files_must_be_roots)
 			             res.out);
 			/* RUNDIR in the expected text stands for s->rundir */
 			want[0] = '\0';
-			for (p = c->logged; (tail = strstr(p, "RUNDIR")) != NULL;
-			     p = tail + 6)
+			for (p = c->logged;
+			     (tail = strstr(p, "RUNDIR")) != NULL; p = tail + 6)
 				snprintf(want + strlen(want),
 				         sizeof want - strlen(want), "%.*s%s",
 				         (int)(tail - p), p, s->rundir);
-			snprintf(want + strlen(want), sizeof want - strlen(want),
-			         "%s", p);
-			cr_expect(strstr(log, "account=dtk-conf: configuration: ") !=
+			snprintf(want + strlen(want),
+			         sizeof want - strlen(want), "%s", p);
+			cr_expect(strstr(log,
+			                 "account=dtk-conf: configuration: ") !=
 			                          NULL &&
 			                  strstr(log, want) != NULL,
-			          "%s: '%s' not logged:\n%s", c->name, want, log);
+			          "%s: '%s' not logged:\n%s", c->name, want,
+			          log);
 			/* no decision: nothing after the configuration */
 			char *mine = account_lines(log, "dtk-conf");
 			cr_expect_str_eq(mine, "", "%s", c->name);
