@@ -20,7 +20,6 @@
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -709,15 +708,6 @@ static char *conf_value(const char *conf, const char *keyword)
 	return NULL;
 }
 
-static int rm_entry(const char *p, const struct stat *st, int flag,
-                    struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
 /* Build the case's files; *conf is the path to give with -c. */
 static void make_case(const struct conf_case *c, const char *dir,
                       const char *tmpdir, char *conf, size_t conflen)
@@ -870,6 +860,6 @@ Test(helper, configuration_files_must_be_roots)
 		free(log);
 		proc_result_free(&res);
 	}
-	(void)nftw(tmpl, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	proc_remove_tree(tmpl);
 	free(b64);
 }

@@ -143,4 +143,8 @@ long proc_now_ms(void);
 /* Sleep ms milliseconds (resumed after signals). */
 void proc_sleep_ms(long ms);
 
+/* Remove dir and everything below it (links not followed); what cannot be
+ * removed stays, silently (test clean-up). */
+void proc_remove_tree(const char *dir);
+
 #endif /* DANCE_TEST_PROC_H */

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -272,21 +271,6 @@ fail:
 
 /* ---- starting and stopping ------------------------------------------------- */
 
-static int rm_entry(const char *p, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(p);
-	return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* The test binary's name (Criterion renames its worker processes). */
 static const char *binary_name(char *buf, size_t len)
 {
@@ -385,7 +369,7 @@ static int stop_rig(struct rig *r, int keep)
 		warn("run directory kept: %s (logs in %s)", r->rundir,
 		     r->log_dir);
 	else
-		remove_tree(r->rundir);
+		proc_remove_tree(r->rundir);
 	rig_free(r);
 	return st;
 }
