@@ -513,11 +513,11 @@ dance_verify_user_chain(dance_ctx *ctx, struct stack_st_X509 *chain,
 /* Flags for struct dance_dane_params. */
 #define DANCE_DANE_NO_EE_NAMECHECKS 0x1u /* DANE-EE(3) skips name checks */
 
-/* Values of dance_dane_params.auth_level besides OpenSSL's levels 1..5. */
-#define DANCE_DANE_AUTH_LEVEL_DEFAULT \
-	0                             /* level 2, what the _user profile
-                                            uses (fixed, not configurable) */
-#define DANCE_DANE_AUTH_LEVEL_NONE -1 /* no key or signature check */
+/* Values of dance_dane_params.auth_level besides OpenSSL's levels 1..5:
+ * DEFAULT is level 2, what the _user profile uses (fixed, not
+ * configurable); NONE checks no key or signature. */
+#define DANCE_DANE_AUTH_LEVEL_DEFAULT (0)
+#define DANCE_DANE_AUTH_LEVEL_NONE    (-1)
 
 /* Parameters of a generic DANE check (RFC 6698, RFC 7671). */
 struct dance_dane_params {
