@@ -339,7 +339,10 @@ static void shown_copy(const char *s, unsigned len, char *buf, size_t size)
 
 	for (unsigned i = 0; s != NULL && i < len && n + 1 < size; i++) {
 		unsigned char c = (unsigned char)s[i];
-		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		if (c >= 0x20 && c < 0x7f)
+			buf[n++] = s[i];
+		else
+			buf[n++] = '?';
 	}
 	buf[n] = '\0';
 }
