@@ -96,9 +96,10 @@ static int add_label(struct wname *n, const uint8_t *src, size_t len)
 static int read_name(const uint8_t *m, size_t len, size_t *pos, size_t limit,
                      struct wname *n)
 {
-	size_t p = *pos, start = *pos, bound = limit, end = 0;
+	size_t p = *pos, start, bound = limit, end = 0;
 	unsigned hops = 0;
 
+	start = p;
 	memset(n, 0, sizeof *n);
 	for (;;) {
 		uint8_t c;

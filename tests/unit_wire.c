@@ -376,7 +376,7 @@ static void b_hops(struct pkt *p, unsigned hops)
 		put16(p, 0xC000u | (unsigned)(p->n - 2));
 	rr_end(p, at);
 	(void)rrsig(p, Q12, T_TLSA, 4);
-	put16(p, 0xC000u | (unsigned)(t0 + 1 + 2 * (hops - 1)));
+	put16(p, 0xC000u | (unsigned)(t0 + 1 + 2 * (size_t)(hops - 1)));
 	put16(p, T_A);
 	put16(p, 1);
 	put32(p, 300);
