@@ -16,6 +16,15 @@
  * the rcode is tested before "insecure". Records are parsed only for the
  * secure class; unusable ones are kept with their problem and logged.
  *
+ * No wildcards (design.md): a secure answer whose TLSA RRset, or a CNAME
+ * on the way to it, was synthesised from a wildcard owner name stays
+ * secure, but every record is marked DANCE_TLSA_WILDCARD, so no front end
+ * can use it ("only unusable records"). libunbound does not tell; the
+ * RRSIGs of the validated answer packet do (RFC 4035 section 5.3.2, read
+ * by wire.c). An answer packet that cannot be read is treated the same
+ * way: not proven free of wildcards. The answer cache keeps the records as
+ * judged here, so the refusal is cached like any other answer.
+ *
  * libdance's answer cache (cache.c) sits between the allow-list and
  * libunbound: a name whose secure or secure-none answer is still fresh
  * there is answered from it, without a query slot or a trip through
@@ -67,6 +76,8 @@
 #include <unbound.h>
 
 #define RR_TYPE_TLSA   52
+#define RR_TYPE_CNAME  5
+#define RR_TYPE_DNAME  39
 #define RR_CLASS_IN    1
 #define RCODE_NOERROR  0
 #define RCODE_NXDOMAIN 3
@@ -349,6 +360,72 @@ static int parse_records(dance_ctx *ctx, struct dance_tlsa_rrset *rs,
 	return DANCE_OK;
 }
 
+/* "CNAME", "DNAME" or "record of type N" in buf. */
+static const char *rr_type_text(unsigned type, char *buf, size_t len)
+{
+	if (type == RR_TYPE_CNAME)
+		return "CNAME";
+	if (type == RR_TYPE_DNAME)
+		return "DNAME";
+	dance_fmt(buf, len, "record of type %u", type);
+	return buf;
+}
+
+/* A secure answer with data: was it synthesised from a wildcard? Then
+ * (or if that cannot be told) every record is marked unusable. Sets the
+ * reason. */
+static int judge_wildcard(dance_ctx *ctx, struct dance_tlsa_rrset *rs,
+                          const struct ub_result *res)
+{
+	struct dance_wire_wildcard w;
+	char tname[32];
+	int r;
+
+	r = dance_wire_wildcard((const uint8_t *)res->answer_packet,
+	                        res->answer_len > 0 ? (size_t)res->answer_len
+	                                            : 0,
+	                        RR_TYPE_TLSA, &w);
+	if (r == DANCE_OK && !w.found)
+		return set_reason(rs, "%s",
+		                  "secure TLSA records (DNSSEC validated)");
+	for (size_t i = 0; i < rs->count; i++)
+		rs->records[i].problem = DANCE_TLSA_WILDCARD;
+	if (r != DANCE_OK)
+		r = set_reason(rs,
+		               "secure TLSA records, but the validated answer "
+		               "could not be read (%s): not proven free of "
+		               "wildcard synthesis, every record unusable",
+		               w.why);
+	else if (w.literal)
+		r = set_reason(
+		        rs,
+		        "secure TLSA records, but the %s at %s is the "
+		        "wildcard itself: wildcard owner names never "
+		        "authenticate users, every record unusable",
+		        w.type == RR_TYPE_TLSA
+		                ? "TLSA RRset"
+		                : rr_type_text(w.type, tname, sizeof tname),
+		        w.owner);
+	else if (w.type == RR_TYPE_TLSA)
+		r = set_reason(rs,
+		               "secure TLSA records, but synthesised from the "
+		               "wildcard %s (RRSIG labels %u at %s): wildcard "
+		               "owner names never authenticate users, every "
+		               "record unusable",
+		               w.source, w.labels, w.owner);
+	else
+		r = set_reason(rs,
+		               "secure TLSA records, but reached through a %s "
+		               "at %s synthesised from the wildcard %s (RRSIG "
+		               "labels %u): wildcard owner names never "
+		               "authenticate users, every record unusable",
+		               rr_type_text(w.type, tname, sizeof tname),
+		               w.owner, w.source, w.labels);
+	if (r == DANCE_OK)
+		DLOG_INFO(ctx, "%s: %s", rs->name, rs->reason);
+	return r;
+}
+
 /* Fill rs from a libunbound answer; returns the lookup's error code. */
 static int classify_answer(dance_ctx *ctx, struct dance_tlsa_rrset *rs,
                            const struct ub_result *res)
@@ -385,7 +462,7 @@ static int classify_answer(dance_ctx *ctx, struct dance_tlsa_rrset *rs,
 	rs->dns_class = DANCE_DNS_SECURE;
 	if ((r = parse_records(ctx, rs, res)) != DANCE_OK)
 		return r;
-	return set_reason(rs, "%s", "secure TLSA records (DNSSEC validated)");
+	return judge_wildcard(ctx, rs, res);
 }
 
 /* Build the RRset of one finished query. Returns the lookup's error. */

@@ -88,6 +88,9 @@ const char *dance_tlsa_problem_text(enum dance_tlsa_problem p)
 		return "no certificate association data";
 	case DANCE_TLSA_NOT_FOR_USERS:
 		return "usage not accepted for users at this name";
+	case DANCE_TLSA_WILDCARD:
+		return "synthesised from a wildcard owner name (or not proven "
+		       "otherwise)";
 	}
 	return "?";
 }

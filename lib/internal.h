@@ -111,6 +111,40 @@ int dance_config_parse_buffer(dance_ctx *ctx, const char *name, const char *buf,
  */
 int dance_qname_canon(const char *in, char **out, const char **domain_out);
 
+/* ---- DNS messages in wire form (wire.c) -------------------------------- */
+
+/* What dance_wire_wildcard() found out. */
+struct dance_wire_wildcard {
+	int found;             /* 1: an RRset of the answer (the final one or
+	                          a CNAME of the chain) was synthesised from a
+	                          wildcard, or its owner is a wildcard */
+	int literal;           /* 1: the owner is the wildcard itself */
+	uint16_t type;         /* the type its RRSIG covers (52 TLSA, 5
+	                          CNAME, ...) */
+	unsigned labels;       /* that RRSIG's Labels field */
+	unsigned owner_labels; /* the labels of its owner (root not counted) */
+	char owner[DANCE_QNAME_TEXT_MAX + 1];  /* its owner, lowercase, no
+	                                          final dot */
+	char source[DANCE_QNAME_TEXT_MAX + 3]; /* the wildcard it came from,
+	                                          "*.<closest encloser>" */
+	const char *why; /* static text: why the message was refused; "" */
+};
+
+/*
+ * Read a DNS response in wire form (e.g. ub_result.answer_packet of a
+ * validated answer to a query of type qtype) and tell whether its answer
+ * was synthesised from a wildcard (RFC 4035 section 5.3.2: an RRSIG whose
+ * Labels field is smaller than its owner's label count) or is owned by a
+ * wildcard ("*" as first label). Bounded: never reads outside msg[0..len),
+ * follows no compression loop. Returns DANCE_OK with out->found set, or
+ * DANCE_ERR_PARSE (out->why says why) when the message is malformed, its
+ * question is not of qtype and class IN, or no RRSIG over qtype is found
+ * at the name the CNAME chain ends at (nothing proves it was not
+ * synthesised). Reentrant. (wire.c explains the rules.)
+ */
+int dance_wire_wildcard(const uint8_t *msg, size_t len, uint16_t qtype,
+                        struct dance_wire_wildcard *out);
+
 /* ---- answer cache (cache.c) ---------------------------------------------
  * Secure and secure-none TLSA answers in front of libunbound, each until
  * the time its query was sent + the TTL libunbound reported (cache.c says

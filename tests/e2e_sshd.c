@@ -6,8 +6,10 @@
  * below; tests attach). Every test uses its own account (dtk-*) and
  * authorization file, so tests run in parallel. Users, keys and records
  * come from tests/rig/fixtures.d/41-sshd.sh (ssh.test, sshhash.test,
- * hole.test) and 10-ssh.sh (alice in bogus.test, expired.test,
- * insecure.test). The helper's decisions are read from its log file (-l).
+ * hole.test), 10-ssh.sh (alice in bogus.test, expired.test,
+ * insecure.test) and 17-wildcard.sh (wild.test: carol's explicit record
+ * beside *._user.wild.test, whose records must authorize no one). The
+ * helper's decisions are read from its log file (-l).
  *
  * The helper's configuration is the rig's (lookup-timeout 1000) plus
  * ssh-ca-domain ssh.test, domain-user-label sshhash.test hashed, max-ttl 5
@@ -39,12 +41,13 @@
  * accepts: an accepted login may wait for the deadline twice. */
 
 static const char *const accounts[] = {
-        "dtk-ed",     "dtk-ec",       "dtk-rsa",     "dtk-hash",
-        "dtk-cert",   "dtk-wrongp",   "dtk-nodns",   "dtk-notlisted",
-        "dtk-bogus",  "dtk-insecure", "dtk-expired", "dtk-nx",
-        "dtk-ww",     "dtk-weak",     "dtk-dsa",     "dtk-rot",
-        "dtk-rev",    "dtk-hole",     "dtk-list",    "dtk-nofile",
-        "dtk-direct", "dtk-refuse",   "dtk-xca",     NULL,
+        "dtk-ed",      "dtk-ec",       "dtk-rsa",     "dtk-hash",
+        "dtk-cert",    "dtk-wrongp",   "dtk-nodns",   "dtk-notlisted",
+        "dtk-bogus",   "dtk-insecure", "dtk-expired", "dtk-nx",
+        "dtk-ww",      "dtk-weak",     "dtk-dsa",     "dtk-rot",
+        "dtk-rev",     "dtk-hole",     "dtk-list",    "dtk-nofile",
+        "dtk-direct",  "dtk-refuse",   "dtk-xca",     "dtk-wild",
+        "dtk-wildlog", NULL,
 };
 
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
@@ -470,6 +473,25 @@ Test(sshd, dsa_refused)
 	proc_result_free(&res);
 }
 
+/* alice@wild.test has no record of her own: alice._user.wild.test is
+ * synthesised from *._user.wild.test, which names the key ssh/wild_any.
+ * Refused; carol's explicit record beside the wildcard still works. */
+Test(sshd, wildcard_record_refused)
+{
+	struct login l;
+
+	authorize("dtk-wildlog", "alice@wild.test\n");
+	login("dtk-wildlog", "ssh/wild_any", &l);
+	expect_refused(&l, "alice@wild.test: unusable-records");
+	login_free(&l);
+	authorize("dtk-wildlog", "carol@wild.test\n");
+	login("dtk-wildlog", "ssh/wild_carol", &l);
+	expect_in(&l, "dtk-wildlog");
+	cr_expect(strstr(l.akc, "record at carol._user.wild.test") != NULL,
+	          "%s", l.akc);
+	login_free(&l);
+}
+
 /* ---- rotation and revocation: DNS changes, the host does not ------------- */
 
 Test(sshd, rotation)
@@ -635,6 +657,59 @@ Test(helper, refusals_print_nothing)
 		proc_result_free(&res);
 		free(key);
 	}
+}
+
+/* Zone wild.test: the key published only at *._user.wild.test matches
+ * the records of every synthesised name, and is refused for all of them
+ * (and for carol, whose explicit record names another key); carol's key
+ * is accepted as carol. Listing: carol's 3 1 0 key, never the
+ * wildcard's. */
+Test(helper, wildcard_records_authorize_no_one)
+{
+	struct proc_result res;
+	char *any = fixture_line("ssh/wild_any.b64");
+	char *carol = fixture_line("ssh/wild_carol.b64");
+	const char *offer_any[] = {"dtk-wild", "ssh-ed25519", any, NULL};
+	const char *offer_carol[] = {"dtk-wild", "ssh-ed25519", carol, NULL};
+	const char *list[] = {"dtk-wild", NULL};
+	char want[512];
+	long mark;
+	char *log;
+
+	authorize("dtk-wild",
+	          "alice@wild.test\nbob@wild.test\ncarol@wild.test\n");
+	mark = sshd_log_mark(sshd()->akc_log);
+	helper(offer_any, &res);
+	cr_expect(res.exited && res.exit_code == 0, "exit %d", res.exit_code);
+	cr_expect_eq(res.out_len, 0, "printed: %s", res.out);
+	proc_result_free(&res);
+	log = sshd_log_since(sshd()->akc_log, mark);
+	cr_expect(strstr(log, "account=dtk-wild ") != NULL &&
+	                  strstr(log, "verdict=refused") != NULL &&
+	                  strstr(log, "verdict=accepted") == NULL,
+	          "%s", log);
+	cr_expect(strstr(log, "alice@wild.test: unusable-records") != NULL &&
+	                  strstr(log, "bob@wild.test: unusable-records") !=
+	                          NULL &&
+	                  strstr(log, "carol@wild.test: no-match") != NULL,
+	          "%s", log);
+	free(log);
+
+	snprintf(want, sizeof want, "ssh-ed25519 %s dance:carol@wild.test\n",
+	         carol);
+	helper(offer_carol, &res);
+	cr_expect(res.exited && res.exit_code == 0, "exit %d", res.exit_code);
+	cr_expect_str_eq(res.out, want);
+	proc_result_free(&res);
+
+	helper(list, &res);
+	cr_expect(res.exited && res.exit_code == 0, "exit %d", res.exit_code);
+	cr_expect(strstr(res.out, want) != NULL, "%s", res.out);
+	cr_expect(strstr(res.out, any) == NULL, "wildcard's key listed: %s",
+	          res.out);
+	proc_result_free(&res);
+	free(any);
+	free(carol);
 }
 
 /* A broken configuration is the one non-zero exit. */

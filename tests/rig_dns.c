@@ -2,14 +2,16 @@
  * rig_dns.c -- libdance's DNS layer against the real nsd rig (see
  * tests/rig/README.md): every row of the DNS answer table, the black hole
  * and the slow server against the deadline, the allow-list proven at the
- * server side, max-ttl revocation, eight threads sharing one context, and
- * 'dance lookup' exit statuses and JSON.
+ * server side, max-ttl revocation, eight threads sharing one context,
+ * the wildcard answers of zone wild.test (wild_cases.h), and 'dance
+ * lookup' exit statuses and JSON (wildcard answers included).
  */
 #include "internal.h"
 #include "proc.h"
 #include "rig.h"
 #include "rig_hooks.h"
 #include "rig_ub.h"
+#include "wild_cases.h"
 
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -105,6 +107,25 @@ Test(rig_dns, answer_table_hermetic)
 		cr_expect_eq(rs->dns_class, rig_names[i].cls, "%s: %s",
 		             rig_names[i].name, rs->reason);
 		dance_tlsa_rrset_free(rs);
+	}
+	dance_ctx_free(ctx);
+}
+
+/* Zone wild.test through nsd (wild_cases.h): explicit names usable,
+ * wildcard-synthesised answers secure with every record unusable, fresh
+ * and from the cache. */
+Test(rig_dns, wildcard_answers_unusable)
+{
+	dance_ctx *ctx = context(rig_conf(rig(), RIG_CONF_FRONT), NULL);
+
+	for (size_t i = 0; i < N_WILD_CASES; i++) {
+		for (int k = 0; k < 2; k++) {
+			struct dance_tlsa_rrset *rs = NULL;
+			int r = dance_lookup_tlsa(ctx, wild_cases[i].name, &rs);
+			wild_check(&wild_cases[i], k ? "cached" : "fresh", r,
+			           rs);
+			dance_tlsa_rrset_free(rs);
+		}
 	}
 	dance_ctx_free(ctx);
 }
@@ -425,6 +446,74 @@ Test(rig_dns, cli_exit_status_and_json)
 	run_cli(path, &denied, 0);
 	run_cli(path, &denied, 1);
 	unlink(path);
+}
+
+/* Occurrences of needle in hay. */
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* 'dance lookup' of wild.test: a synthesised answer is still class secure
+ * (exit 0, design.md's CLI contract: the lookup found secure data), but
+ * every record is printed as unusable with the wildcard problem, in text
+ * and JSON, and the reason names the wildcard. */
+Test(rig_dns, cli_wildcard_records_unusable)
+{
+	static const struct {
+		const char *name;
+		size_t records;
+		int wildcard;
+	} cases[] = {
+	        {"carol._user.wild.test", 3, 0},
+	        {"_user.wild.test", 1, 0},
+	        {"alice._user.wild.test", 3, 1},
+	        {"_user.sub.wild.test", 1, 1},
+	        {"_user.x.alias.wild.test", 1, 1},
+	        {"_user.cname.wild.test", 1, 1},
+	};
+	const char *conf = rig_conf(rig(), RIG_CONF_FRONT);
+	const char *problem = dance_tlsa_problem_text(DANCE_TLSA_WILDCARD);
+	char text[256], json[256];
+
+	snprintf(text, sizeof text, " ; unusable: %s\n", problem);
+	snprintf(json, sizeof json, "\"usable\":false,\"problem\":\"%s\"",
+	         problem);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (int j = 0; j < 2; j++) {
+			const char *argv[] = {
+			        cli_path, "-c",          conf,
+			        "lookup", cases[i].name, j ? "--json" : NULL,
+			        NULL};
+			size_t want = cases[i].wildcard ? cases[i].records : 0;
+			struct proc_result res;
+
+			cr_assert_eq(proc_run(&res, argv, NULL, 10000, NULL),
+			             0);
+			cr_expect(res.exited && res.exit_code == 0,
+			          "%s: exit %d\n%s%s", cases[i].name,
+			          res.exit_code, res.out, res.err);
+			cr_expect_eq(count_of(res.out, j ? json : text), want,
+			             "%s%s: %zu records marked, want %zu\n%s",
+			             cases[i].name, j ? " --json" : "",
+			             count_of(res.out, j ? json : text), want,
+			             res.out);
+			cr_expect_eq(count_of(res.out,
+			                      j ? "\"usage\":" : " IN TLSA "),
+			             cases[i].records, "%s: %s", cases[i].name,
+			             res.out);
+			cr_expect_eq(strstr(res.out,
+			                    "wildcard owner names never "
+			                    "authenticate users") != NULL,
+			             cases[i].wildcard, "%s: reason: %s",
+			             cases[i].name, res.out);
+			proc_result_free(&res);
+		}
+	}
 }
 
 Test(rig_dns, cli_usage_errors)

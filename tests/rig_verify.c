@@ -1,8 +1,9 @@
 /*
  * rig_verify.c -- the _user profile through real DNSSEC: every case of
  * verify_cases.h marked VC_RIG looked up in the rig's signed zones
- * (secure, NXDOMAIN, NODATA, bogus, expired signatures, insecure), per-user
- * records, a time-out from the black hole, the allow-list sending nothing,
+ * (secure, NXDOMAIN, NODATA, bogus, expired signatures, insecure,
+ * wildcard-synthesised answers of wild.test), per-user records (wild.test's
+ * too), a time-out from the black hole, the allow-list sending nothing,
  * eight threads on one context, and the 'dance verify' command.
  */
 #include "internal.h"
@@ -147,6 +148,50 @@ Test(rig_verify, user_records)
 		r = dance_verify_user_chain(ctx, chain, c->uid, "good.test",
 		                            NULL, &res);
 		vu_check(c->name, r, res, c->verdict, c->identity, 0, NULL);
+		dance_result_free(res);
+		sk_X509_pop_free(chain, X509_free);
+	}
+	dance_ctx_free(ctx);
+}
+
+/* Per-user records in zone wild.test (17-wildcard.sh): carol's explicit
+ * name authenticates carol; any other user's name is synthesised from
+ * *._user.wild.test, whose records (the key of wild-any-self) must
+ * authenticate no one, not even the key they name. */
+Test(rig_verify, user_records_wildcard)
+{
+	static const struct {
+		const char *name, *chain, *uid;
+		enum dance_verdict verdict;
+		const char *identity, *reason_has;
+	} cases[] = {
+	        {"explicit carol._user.wild.test", "wild-carol-self.pem",
+	         "carol", DANCE_AUTHENTICATED, "carol@wild.test", NULL},
+	        {"explicit name in another case", "wild-carol-self.pem",
+	         "CAROL", DANCE_AUTHENTICATED, "carol@wild.test", NULL},
+	        {"alice from *._user.wild.test, the key it names",
+	         "wild-any-self.pem", "alice", DANCE_REFUSED_UNUSABLE, NULL,
+	         "synthesised from a wildcard owner name"},
+	        {"bob from *._user.wild.test, the key it names",
+	         "wild-any-self.pem", "bob", DANCE_REFUSED_UNUSABLE, NULL,
+	         "synthesised from a wildcard owner name"},
+	        {"alice from *._user.wild.test, carol's key",
+	         "wild-carol-self.pem", "alice", DANCE_REFUSED_UNUSABLE, NULL,
+	         "synthesised from a wildcard owner name"},
+	        {"the wildcard's key as carol (explicit name)",
+	         "wild-any-self.pem", "carol", DANCE_REFUSED_NO_MATCH, NULL,
+	         NULL},
+	};
+	dance_ctx *ctx = ctx_from(rig_conf(the_rig(), RIG_CONF_FRONT));
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		STACK_OF(X509) *chain = vu_chain(cases[i].chain);
+		struct dance_result *res = NULL;
+		int r = dance_verify_user_chain(ctx, chain, cases[i].uid,
+		                                "wild.test", NULL, &res);
+
+		vu_check(cases[i].name, r, res, cases[i].verdict,
+		         cases[i].identity, 0, cases[i].reason_has);
 		dance_result_free(res);
 		sk_X509_pop_free(chain, X509_free);
 	}
@@ -362,6 +407,13 @@ static const struct cli_case cli_cases[] = {
          "",
          NULL,
          "refused (bogus)"},
+        {"wildcard-synthesised records",
+         "front",
+         {PKI "wild-sub-alice.chain.pem"},
+         1,
+         "",
+         NULL,
+         "refused (unusable-records)"},
         {"time-out",
          "blackhole",
          {PKI "v-ta201.chain.pem"},

@@ -3,7 +3,8 @@
  * (FIX/hermetic: libunbound auth-zones over the zones signed at fixture
  * time, no server; see tests/rig/README.md): every row of design.md's DNS
  * answer table (rig_names[]), the allow-list, max-ttl, the deadline,
- * max-in-flight, batches, and eight threads sharing one context.
+ * max-in-flight, batches, eight threads sharing one context, and the
+ * wildcard answers of zone wild.test (wild_cases.h).
  *
  * Only names under test. are asked: the hermetic set-up would recurse to
  * the Internet for others (they are refused by the allow-list here).
@@ -13,6 +14,7 @@
 #include "internal.h"
 #include "rig.h"
 #include "rig_ub.h"
+#include "wild_cases.h"
 
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -213,6 +215,42 @@ Test(dns, records_of_a_secure_answer)
 	cr_expect_eq(bad, 1);
 	cr_expect(rs->expires >= time(NULL) + 200);
 	dance_tlsa_rrset_free(rs);
+	dance_ctx_free(ctx);
+}
+
+/* Zone wild.test (wild_cases.h): explicit names give usable records;
+ * answers synthesised from a wildcard (or reached through one) stay
+ * secure with every record DANCE_TLSA_WILDCARD, fresh and from the cache,
+ * alone and in a batch; the reason is logged. */
+Test(dns, wildcard_answers_unusable)
+{
+	const char *names[N_WILD_CASES];
+	struct dance_tlsa_rrset *out[N_WILD_CASES];
+	int errs[N_WILD_CASES];
+	dance_ctx *ctx = context(NULL), *batch = context(NULL);
+
+	for (size_t i = 0; i < N_WILD_CASES; i++) {
+		for (int k = 0; k < 2; k++) { /* fresh, then from the cache */
+			struct dance_tlsa_rrset *rs = NULL;
+			int r = dance_lookup_tlsa(ctx, wild_cases[i].name, &rs);
+			wild_check(&wild_cases[i], k ? "cached" : "fresh", r,
+			           rs);
+			dance_tlsa_rrset_free(rs);
+		}
+		names[i] = wild_cases[i].name;
+	}
+	cr_expect_not_null(strstr(logbuf, "alice._user.wild.test: secure TLSA "
+	                                  "records, but synthesised from the "
+	                                  "wildcard *._user.wild.test"),
+	                   "wildcard logged:\n%s", logbuf);
+	cr_assert_eq(
+	        dance_lookup_tlsa_many(batch, names, N_WILD_CASES, out, errs),
+	        DANCE_OK);
+	for (size_t i = 0; i < N_WILD_CASES; i++) {
+		wild_check(&wild_cases[i], "batch", errs[i], out[i]);
+		dance_tlsa_rrset_free(out[i]);
+	}
+	dance_ctx_free(batch);
 	dance_ctx_free(ctx);
 }
 

@@ -95,6 +95,8 @@ static const struct verify_case verify_cases[] = {
         {"2 1 0 of another CA's key, the CA sent too", "v-ta210chain.chain.pem",
          NULL, "ta210chain", S, OK, "alice@ta210chain.good.test", 1, NULL,
          VC_BOTH},
+        {"explicit _user.wild.test beside wildcards", "wild-alice.chain.pem",
+         NULL, NULL, S, OK, "alice@wild.test", 1, NULL, VC_RIG},
 
         /* ---- refused ----------------------------------------------------- */
         {"CA of another domain (namespace constraint)", "v-cross.chain.pem",
@@ -221,6 +223,17 @@ static const struct verify_case verify_cases[] = {
          DANCE_REFUSED_UNUSABLE, NULL, -1, "DANE-EE", VC_BOTH},
         {"only unusable records", "v-unusable.chain.pem", NULL, "unusable", S,
          DANCE_REFUSED_UNUSABLE, NULL, -1, NULL, VC_BOTH},
+        /* zone wild.test (17-wildcard.sh): the CA's record is there, but
+         * synthesised from a wildcard, so every record is unusable */
+        {"_user.sub.wild.test from *.wild.test", "wild-sub-alice.chain.pem",
+         NULL, NULL, S, DANCE_REFUSED_UNUSABLE, NULL, -1,
+         "synthesised from a wildcard owner name", VC_RIG},
+        {"CNAME synthesised from *.alias.wild.test",
+         "wild-alias-alice.chain.pem", NULL, NULL, S, DANCE_REFUSED_UNUSABLE,
+         NULL, -1, "synthesised from a wildcard owner name", VC_RIG},
+        {"explicit CNAME to a synthesised RRset", "wild-cname-alice.chain.pem",
+         NULL, NULL, S, DANCE_REFUSED_UNUSABLE, NULL, -1,
+         "synthesised from a wildcard owner name", VC_RIG},
         {"agility: 2 0 1 match, 2 0 2 mismatch", "v-agilbad.chain.pem", NULL,
          "agilbad", S, DANCE_REFUSED_NO_MATCH, NULL, -1, NULL, VC_BOTH},
         {"NXDOMAIN", "v-nxdomain.chain.pem", NULL, NULL, SN,

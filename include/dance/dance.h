@@ -232,6 +232,12 @@ enum dance_tlsa_problem {
 	DANCE_TLSA_NOT_FOR_USERS = 7, /* valid, but a usage the profile does
 	                                  not accept at this name (PKIX usages,
 	                                  DANE-EE at _user.<domain>, ...) */
+	DANCE_TLSA_WILDCARD = 8,      /* the answer was synthesised from a
+	                                  wildcard owner name (or a CNAME of its
+	                                  chain was), its owner is a wildcard, or
+	                                  it could not be proven otherwise: the
+	                                  whole RRset is marked; wildcards never
+	                                  authenticate users (design.md) */
 };
 
 /* A short English text for a problem; static storage. */
@@ -318,6 +324,14 @@ DANCE_EXPORT int dance_tlsa_format(const struct dance_tlsa *t, char *buf,
  * The domain the name belongs to (the part after the first "_user." label,
  * or the name itself) must be on the allow-list; otherwise no query is sent
  * and DANCE_ERR_NOT_ALLOWED is returned.
+ *
+ * A secure answer synthesised from a wildcard (RFC 4035 section 5.3.2,
+ * read from the RRSIGs of the validated answer: "*._user.example.org"
+ * answering for "alice._user.example.org", "*.example.org" for
+ * "_user.sub.example.org", or a CNAME of the chain so synthesised) stays
+ * class secure, but every record is marked DANCE_TLSA_WILDCARD and the
+ * reason names the wildcard; so is an answer whose signatures could not be
+ * read. Such an RRset authenticates no one.
  *
  * Returns DANCE_OK with *out set for the classes secure, secure-none, bogus
  * and insecure; DANCE_ERR_DNS_TEMPFAIL, DANCE_ERR_DNS_TIMEOUT or
