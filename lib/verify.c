@@ -225,10 +225,19 @@ static int judge_records(const dance_ctx *ctx, enum profile pr,
 }
 
 static int refuse_unusable(const dance_ctx *ctx, enum profile pr,
-                           const char *name, struct dance_result *res)
+                           const char *name, const struct dance_tlsa_rrset *rr,
+                           struct dance_result *res)
 {
 	const struct dance_tlsa *t = &res->records[0];
 
+	/* dns.c marks the whole RRset; its reason names the wildcard */
+	if (t->problem == DANCE_TLSA_WILDCARD)
+		return dance_result_refuse(
+		        ctx, res, DANCE_REFUSED_UNUSABLE,
+		        "the %zu TLSA records at %s are %s: %s",
+		        res->record_count, name,
+		        dance_tlsa_problem_text(t->problem),
+		        rr->reason != NULL ? rr->reason : "(no reason)");
 	return dance_result_refuse(
 	        ctx, res, DANCE_REFUSED_UNUSABLE,
 	        "none of the %zu TLSA records at %s can authenticate a user "
@@ -441,7 +450,7 @@ static int conclude(const dance_ctx *ctx, enum profile pr,
 	if ((r = judge_records(ctx, pr, rr, res, &usable)) != DANCE_OK)
 		return r;
 	if (usable == 0)
-		return refuse_unusable(ctx, pr, name, res);
+		return refuse_unusable(ctx, pr, name, rr, res);
 	return match(ctx, pr, chain, name, rr, res);
 }
 

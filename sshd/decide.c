@@ -308,6 +308,16 @@ static void note(struct sb *reasons, const char *who, enum dance_verdict v,
 	       why[0] ? ")" : "");
 }
 
+/* Why the records of rs (none a usable DANE-EE) do not count: the first
+ * one's problem, or its usage. */
+static const char *unusable_why(const struct dance_tlsa_rrset *rs)
+{
+	for (size_t i = 0; i < rs->count; i++)
+		if (rs->records[i].problem != DANCE_TLSA_USABLE)
+			return dance_tlsa_problem_text(rs->records[i].problem);
+	return rs->count > 0 ? "not DANE-EE(3)" : "no records";
+}
+
 /* A plain key against one entry's records. */
 static enum dance_verdict try_key(const struct akc_input *in,
                                   const struct akc_entry *e, int *index,
@@ -327,8 +337,9 @@ static enum dance_verdict try_key(const struct akc_input *in,
 	if ((v = classify(a, why, whylen)) != DANCE_AUTHENTICATED)
 		return v;
 	if ((n = count_usable(a->rrset, DANCE_USAGE_DANE_EE)) == 0) {
-		dance_fmt(why, whylen, "no usable 3 1 x record among %zu at %s",
-		          a->rrset->count, e->owner);
+		dance_fmt(why, whylen,
+		          "no usable 3 1 x record among %zu at %s (e.g. %s)",
+		          a->rrset->count, e->owner, unusable_why(a->rrset));
 		return DANCE_REFUSED_UNUSABLE;
 	}
 	r = dance_spki_match(a->rrset, in->offer->spki, in->offer->spkilen,
@@ -371,11 +382,12 @@ static enum dance_verdict try_ca(const struct akc_input *in,
 	other = count_usable(a->rrset, DANCE_USAGE_DANE_TA) - n;
 	if (n == 0) {
 		if (other > 0)
-			dance_fmt(why, whylen,
-			          "no 2 1 0 record (SSH CA key) at %s; %zu other "
-			          "DANE-TA record(s) ignored: only 2 1 0 names "
-			          "an SSH CA key",
-			          name, other);
+			dance_fmt(
+			        why, whylen,
+			        "no 2 1 0 record (SSH CA key) at %s; %zu other "
+			        "DANE-TA record(s) ignored: only 2 1 0 names "
+			        "an SSH CA key",
+			        name, other);
 		else
 			dance_fmt(why, whylen,
 			          "no 2 1 0 record (SSH CA key) at %s", name);

@@ -693,6 +693,9 @@ Test(helper, wildcard_records_authorize_no_one)
 	                          NULL &&
 	                  strstr(log, "carol@wild.test: no-match") != NULL,
 	          "%s", log);
+	cr_expect(strstr(log, "at alice._user.wild.test (e.g. synthesised "
+	                      "from a wildcard owner name") != NULL,
+	          "the reason does not name the wildcard: %s", log);
 	free(log);
 
 	snprintf(want, sizeof want, "ssh-ed25519 %s dance:carol@wild.test\n",

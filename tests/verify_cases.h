@@ -227,13 +227,16 @@ static const struct verify_case verify_cases[] = {
          * synthesised from a wildcard, so every record is unusable */
         {"_user.sub.wild.test from *.wild.test", "wild-sub-alice.chain.pem",
          NULL, NULL, S, DANCE_REFUSED_UNUSABLE, NULL, -1,
-         "synthesised from a wildcard owner name", VC_RIG},
+         "are synthesised from a wildcard owner name (or not proven "
+         "otherwise): secure TLSA records, but synthesised from the "
+         "wildcard *.wild.test (",
+         VC_RIG},
         {"CNAME synthesised from *.alias.wild.test",
          "wild-alias-alice.chain.pem", NULL, NULL, S, DANCE_REFUSED_UNUSABLE,
-         NULL, -1, "synthesised from a wildcard owner name", VC_RIG},
+         NULL, -1, "synthesised from the wildcard *.alias.wild.test (", VC_RIG},
         {"explicit CNAME to a synthesised RRset", "wild-cname-alice.chain.pem",
          NULL, NULL, S, DANCE_REFUSED_UNUSABLE, NULL, -1,
-         "synthesised from a wildcard owner name", VC_RIG},
+         "synthesised from the wildcard *.wild.test (", VC_RIG},
         {"agility: 2 0 1 match, 2 0 2 mismatch", "v-agilbad.chain.pem", NULL,
          "agilbad", S, DANCE_REFUSED_NO_MATCH, NULL, -1, NULL, VC_BOTH},
         {"NXDOMAIN", "v-nxdomain.chain.pem", NULL, NULL, SN,
