@@ -150,8 +150,7 @@ int akc_check_secure(const char *path, int *missing, char *why, size_t whylen);
  * is wrong with it); or those of dance_ctx_load_config() (why is
  * "FILE:LINE: ...").
  */
-int akc_config_load(dance_ctx *ctx, const char *path, char *why,
-                    size_t whylen);
+int akc_config_load(dance_ctx *ctx, const char *path, char *why, size_t whylen);
 
 /*
  * Check, as akc_check_secure() does, every file the loaded configuration

@@ -26,8 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int akc_config_load(dance_ctx *ctx, const char *path, char *why,
-                    size_t whylen)
+int akc_config_load(dance_ctx *ctx, const char *path, char *why, size_t whylen)
 {
 	char *text = NULL;
 	size_t len = 0;

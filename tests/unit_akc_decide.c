@@ -696,9 +696,9 @@ Test(decide, ta_match)
 	uint8_t *spki = NULL, *buf;
 	size_t len = 0;
 
-	cr_assert_eq(dance_sshkey_text_to_spki("ssh-ed25519", ED_CA, &spki,
-	                                       &len),
-	             DANCE_OK);
+	cr_assert_eq(
+	        dance_sshkey_text_to_spki("ssh-ed25519", ED_CA, &spki, &len),
+	        DANCE_OK);
 	buf = calloc(1, len + 1);
 	cr_assert_not_null(buf);
 	memcpy(buf, spki, len);
@@ -707,11 +707,11 @@ Test(decide, ta_match)
 		struct rr_spec rs = {CAN, SEC, DANCE_OK, c->records};
 		struct dance_tlsa_rrset *rr = make_rrset(&rs);
 		int matched = -1, index = -2;
-		cr_expect_eq(akc_ta_match(rr, buf,
-		                          len - (size_t)c->cut +
-		                                  (size_t)c->extend,
-		                          &matched, &index),
-		             DANCE_OK, "%s", c->name);
+		cr_expect_eq(
+		        akc_ta_match(rr, buf,
+		                     len - (size_t)c->cut + (size_t)c->extend,
+		                     &matched, &index),
+		        DANCE_OK, "%s", c->name);
 		cr_expect_eq(matched, c->matched, "%s", c->name);
 		cr_expect_eq(index, c->index, "%s", c->name);
 		dance_tlsa_rrset_free(rr);

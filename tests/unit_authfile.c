@@ -604,7 +604,7 @@ Test(authfile, secure_file_checks)
 
 /* ---- dance.conf and the files it names (confcheck.c) ------------------- */
 
-#define ROOT_DS                                                          \
+#define ROOT_DS                                                              \
 	". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC6834" \
 	"57104237C7F8EC8D\n"
 
@@ -635,19 +635,26 @@ Test(confcheck, named_files)
 {
 	static const struct named_case cases[] = {
 	        {"anchor", {{"trust-anchor-file", 0644, 0}}, DANCE_OK, NULL},
-	        {"anchor read-only", {{"trust-anchor-file", 0400, 0}}, DANCE_OK,
-	         NULL},
-	        {"two anchors",
-	         {{"trust-anchor-file", 0644, 0}, {"trust-anchor-file", 0444, 0}},
+	        {"anchor read-only",
+	         {{"trust-anchor-file", 0400, 0}},
 	         DANCE_OK,
 	         NULL},
-	        {"unbound-config", {{"unbound-config", 0644, 0}}, DANCE_OK, NULL},
+	        {"two anchors",
+	         {{"trust-anchor-file", 0644, 0},
+	          {"trust-anchor-file", 0444, 0}},
+	         DANCE_OK,
+	         NULL},
+	        {"unbound-config",
+	         {{"unbound-config", 0644, 0}},
+	         DANCE_OK,
+	         NULL},
 	        {"tls-ca-bundle", {{"tls-ca-bundle", 0644, 0}}, DANCE_OK, NULL},
 	        /* refused */
 	        {"anchor group-writable",
 	         {{"trust-anchor-file", 0664, 0}},
 	         DANCE_ERR_NOT_ALLOWED,
-	         "trust-anchor-file F: F is not owned by root or is writable by "
+	         "trust-anchor-file F: F is not owned by root or is writable "
+	         "by "
 	         "group or others"},
 	        {"anchor world-writable",
 	         {{"trust-anchor-file", 0646, 0}},
@@ -658,7 +665,8 @@ Test(confcheck, named_files)
 	         DANCE_ERR_NOT_ALLOWED,
 	         "F is not owned by root"},
 	        {"second anchor group-writable",
-	         {{"trust-anchor-file", 0644, 0}, {"trust-anchor-file", 0664, 0}},
+	         {{"trust-anchor-file", 0644, 0},
+	          {"trust-anchor-file", 0664, 0}},
 	         DANCE_ERR_NOT_ALLOWED,
 	         "trust-anchor-file F: "},
 	        {"unbound-config group-writable",
@@ -693,11 +701,11 @@ Test(confcheck, named_files)
 		cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
 		for (size_t k = 0; k < 2 && c->f[k].keyword != NULL; k++) {
 			const struct named_file *f = &c->f[k];
-			dance_fmt(path[k], sizeof path[k], "%s/f%zu-%zu", dir, i,
-			          k);
+			dance_fmt(path[k], sizeof path[k], "%s/f%zu-%zu", dir,
+			          i, k);
 			write_file(path[k], content_for(f->keyword), 0644);
-			cr_assert_eq(dance_ctx_set(ctx, f->keyword, path[k], err,
-			                           sizeof err),
+			cr_assert_eq(dance_ctx_set(ctx, f->keyword, path[k],
+			                           err, sizeof err),
 			             DANCE_OK, "%s: %s", c->name, err);
 			cr_assert_eq(chmod(path[k], f->mode), 0);
 			cr_assert_eq(chown(path[k], f->uid, 0), 0);
@@ -744,9 +752,9 @@ Test(confcheck, named_file_places)
 	dance_fmt(path, sizeof path, "%s/root.ds", sub);
 	write_file(path, ROOT_DS, 0644);
 	cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
-	cr_assert_eq(dance_ctx_set(ctx, "trust-anchor-file", path, err,
-	                           sizeof err),
-	             DANCE_OK, "%s", err);
+	cr_assert_eq(
+	        dance_ctx_set(ctx, "trust-anchor-file", path, err, sizeof err),
+	        DANCE_OK, "%s", err);
 	cr_expect_eq(akc_config_check_files(ctx, why, sizeof why), DANCE_OK,
 	             "%s", why);
 	cr_assert_eq(chmod(sub, 0775), 0);
@@ -768,9 +776,9 @@ Test(confcheck, named_file_places)
 	dance_fmt(tpath, sizeof tpath, "%s/root.ds", tmp);
 	write_file(tpath, ROOT_DS, 0644);
 	cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
-	cr_assert_eq(dance_ctx_set(ctx, "trust-anchor-file", tpath, err,
-	                           sizeof err),
-	             DANCE_OK, "%s", err);
+	cr_assert_eq(
+	        dance_ctx_set(ctx, "trust-anchor-file", tpath, err, sizeof err),
+	        DANCE_OK, "%s", err);
 	cr_expect_eq(akc_config_check_files(ctx, why, sizeof why),
 	             DANCE_ERR_NOT_ALLOWED);
 	cr_expect(strstr(why, "directory /tmp ") != NULL, "%s", why);
@@ -798,8 +806,8 @@ Test(confcheck, defaults)
 	             "%s", why);
 	cr_assert_eq(dance_ctx_set(ctx, "resolver", "forward", err, sizeof err),
 	             DANCE_OK, "%s", err);
-	cr_assert_eq(dance_ctx_set(ctx, "forward", "192.0.2.1#dot.example",
-	                           err, sizeof err),
+	cr_assert_eq(dance_ctx_set(ctx, "forward", "192.0.2.1#dot.example", err,
+	                           sizeof err),
 	             DANCE_OK, "%s", err);
 	cr_assert_eq(dance_ctx_set(ctx, "dns-over-tls", "yes", err, sizeof err),
 	             DANCE_OK, "%s", err);
@@ -830,8 +838,8 @@ Test(confcheck, load)
 	         DANCE_ERR_NOT_ALLOWED, "is not owned by root"},
 	        {"another user's", "lookup-timeout 1234\n", 0644, 65534,
 	         DANCE_ERR_NOT_ALLOWED, "is not owned by root"},
-	        {"bad keyword", "no-such-keyword 1\n", 0644, 0, DANCE_ERR_CONFIG,
-	         "dance.conf:1: "},
+	        {"bad keyword", "no-such-keyword 1\n", 0644, 0,
+	         DANCE_ERR_CONFIG, "dance.conf:1: "},
 	};
 	char dir[PATH_MAX], path[PATH_MAX], why[1024];
 
@@ -850,11 +858,13 @@ Test(confcheck, load)
 		r = akc_config_load(ctx, path, why, sizeof why);
 		cr_expect_eq(r, c->err, "%s: %d (%s)", c->name, r, why);
 		if (c->why != NULL)
-			cr_expect(strstr(why, c->why) != NULL && strstr(why, dir),
+			cr_expect(strstr(why, c->why) != NULL &&
+			                  strstr(why, dir),
 			          "%s: %s", c->name, why);
 		if (r == DANCE_OK && strncmp(c->text, "lookup", 6) == 0)
-			cr_expect_str_eq(dance_ctx_get(ctx, "lookup-timeout", 0),
-			                 "1234");
+			cr_expect_str_eq(
+			        dance_ctx_get(ctx, "lookup-timeout", 0),
+			        "1234");
 		dance_ctx_free(ctx);
 		unlink(path);
 	}

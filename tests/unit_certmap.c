@@ -359,7 +359,11 @@ Test(certmap, cache_expiry)
 	         300,
 	         {1300, 5000},
 	         0},
-	        {"wall clock stepped forward", {1000, 5000}, 300, {9999, 6000}, 0},
+	        {"wall clock stepped forward",
+	         {1000, 5000},
+	         300,
+	         {9999, 6000},
+	         0},
 	        /* the monotonic clock alone: the wall clock was set back */
 	        {"wall clock set back, monotonic at expiry",
 	         {1000, 5000},
@@ -401,9 +405,9 @@ Test(certmap, cache_expiry)
 		free(id);
 		/* once expired, gone even if the clocks went back */
 		if (!cases[i].hit) {
-			cr_expect_eq(dcm_cache_get(c, k, &cases[i].put, &dn,
-			                           &id),
-			             0, "%s: again", cases[i].name);
+			cr_expect_eq(
+			        dcm_cache_get(c, k, &cases[i].put, &dn, &id), 0,
+			        "%s: again", cases[i].name);
 			free(dn);
 			free(id);
 		}
@@ -444,8 +448,8 @@ Test(certmap, cache_misses)
 	cr_expect_eq(dcm_cache_get(c, k2, &t1, &dn, &id), 0);
 	cr_expect_null(dn);
 	/* a collision replaces the older entry */
-	dcm_cache_put(c, k2, "uid=mallory@y,cn=dance,cn=auth", "mallory@y",
-	              &t0, 99);
+	dcm_cache_put(c, k2, "uid=mallory@y,cn=dance,cn=auth", "mallory@y", &t0,
+	              99);
 	cr_expect_eq(dcm_cache_get(c, k1, &t1, &dn, &id), 0);
 	cr_expect_eq(dcm_cache_get(c, k2, &t1, &dn, &id), 1);
 	cr_expect_str_eq(dn, "uid=mallory@y,cn=dance,cn=auth");
