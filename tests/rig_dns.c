@@ -7,6 +7,7 @@
  * lookup' exit statuses and JSON (wildcard answers included).
  */
 #include "internal.h"
+#include "lookup_threads.h"
 #include "proc.h"
 #include "rig.h"
 #include "rig_hooks.h"
@@ -14,7 +15,6 @@
 #include "wild_cases.h"
 
 #include <criterion/criterion.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,58 +325,19 @@ Test(rig_dns, answer_cache_keeps_the_max_ttl_bound)
 }
 
 /* Eight threads share one context and resolve a mix of names. */
-#define NTHREADS 8
-#define ROUNDS   15
-
-struct worker {
-	dance_ctx *ctx;
-	int id, wrong, done;
-	char first[256];
-};
-
-static void *work(void *arg)
-{
-	struct worker *w = arg;
-
-	for (int k = 0; k < ROUNDS; k++) {
-		const struct rig_name *n =
-		        &rig_names[(size_t)(w->id * 5 + k * 7) %
-		                   rig_names_count];
-		struct dance_tlsa_rrset *rs = NULL;
-		int r = dance_lookup_tlsa(w->ctx, n->name, &rs);
-		if (!err_ok(n, r) || rs == NULL || rs->dns_class != n->cls) {
-			if (w->wrong++ == 0)
-				snprintf(
-				        w->first, sizeof w->first,
-				        "%s: %s, class %s", n->name,
-				        dance_strerror(r),
-				        rs ? dance_dns_class_name(rs->dns_class)
-				           : "none");
-		}
-		dance_tlsa_rrset_free(rs);
-		w->done++;
-	}
-	return NULL;
-}
-
 Test(rig_dns, eight_threads_share_one_context)
 {
-	dance_ctx *ctx =
-	        context(rig_conf(rig(), RIG_CONF_FRONT), "max-ttl 2\n");
-	pthread_t th[NTHREADS];
-	struct worker w[NTHREADS];
+	struct lookup_threads t = {
+	        .ctx = context(rig_conf(rig(), RIG_CONF_FRONT), "max-ttl 2\n"),
+	        .threads = 8,
+	        .rounds = 15,
+	        .stride = 7,
+	        .err_ok = err_ok};
 
-	for (int i = 0; i < NTHREADS; i++) {
-		w[i] = (struct worker){.ctx = ctx, .id = i};
-		cr_assert_eq(pthread_create(&th[i], NULL, work, &w[i]), 0);
-	}
-	for (int i = 0; i < NTHREADS; i++) {
-		pthread_join(th[i], NULL);
-		cr_expect_eq(w[i].done, ROUNDS);
-		cr_expect_eq(w[i].wrong, 0, "thread %d: %d wrong, first %s", i,
-		             w[i].wrong, w[i].first);
-	}
-	dance_ctx_free(ctx);
+	cr_assert_eq(lookup_threads_run(&t), 0);
+	cr_expect_eq(t.done, 8 * 15);
+	cr_expect_eq(t.wrong, 0, "%d wrong, first %s", t.wrong, t.first);
+	dance_ctx_free(t.ctx);
 }
 
 /* 'dance lookup' through the built CLI. */

@@ -13,6 +13,7 @@
  */
 #include "ctx.h"
 #include "internal.h"
+#include "lookup_threads.h"
 #include "proc.h"
 #include "rig.h"
 #include "rig_hooks.h"
@@ -429,71 +430,26 @@ Test(rig_dot, fail_over_to_the_next_forwarder)
 	dance_ctx_free(ctx);
 }
 
-#define NTHREADS 8
-#define ROUNDS   12
-
-struct worker {
-	dance_ctx *ctx;
-	int id, wrong, done;
-	char first[512];
-};
-
-static void *work(void *arg)
-{
-	struct worker *w = arg;
-
-	for (int k = 0; k < ROUNDS; k++) {
-		const struct rig_name *n =
-		        &rig_names[(size_t)(w->id * 5 + k * 7) %
-		                   rig_names_count];
-		struct dance_tlsa_rrset *rs = NULL;
-		int r;
-
-		if (n->cls == DANCE_DNS_INDETERMINATE)
-			continue;
-		r = dance_lookup_tlsa(w->ctx, n->name, &rs);
-		if (r != DANCE_OK || rs == NULL || rs->dns_class != n->cls) {
-			if (w->wrong++ == 0)
-				snprintf(
-				        w->first, sizeof w->first,
-				        "%s: %s, class %s: %s", n->name,
-				        dance_strerror(r),
-				        rs ? dance_dns_class_name(rs->dns_class)
-				           : "none",
-				        rs ? rs->reason : "");
-		}
-		dance_tlsa_rrset_free(rs);
-		w->done++;
-	}
-	return NULL;
-}
-
 Test(rig_dot, eight_threads_share_one_context)
 {
 	static struct logbuf l;
-	dance_ctx *ctx = dot_context(NULL, NULL, &l);
-	pthread_t th[NTHREADS];
-	struct worker w[NTHREADS];
+	struct lookup_threads t = {.ctx = dot_context(NULL, NULL, &l),
+	                           .threads = 8,
+	                           .rounds = 12,
+	                           .stride = 7,
+	                           .skip_indeterminate = 1};
 	char err[128];
-	int wrong = 0;
 
-	cr_assert_eq(dance_ctx_set(ctx, "max-ttl", "1", err, sizeof err),
+	cr_assert_eq(dance_ctx_set(t.ctx, "max-ttl", "1", err, sizeof err),
 	             DANCE_OK);
-	cr_assert_eq(dance_ctx_set(ctx, "log-level", "debug", err, sizeof err),
-	             DANCE_OK);
-	for (int i = 0; i < NTHREADS; i++) {
-		w[i] = (struct worker){.ctx = ctx, .id = i};
-		cr_assert_eq(pthread_create(&th[i], NULL, work, &w[i]), 0);
-	}
-	for (int i = 0; i < NTHREADS; i++) {
-		pthread_join(th[i], NULL);
-		cr_expect_gt(w[i].done, 0);
-		cr_expect_eq(w[i].wrong, 0, "thread %d: %d wrong, first %s", i,
-		             w[i].wrong, w[i].first);
-		wrong += w[i].wrong;
-	}
-	dance_ctx_free(ctx);
-	if (wrong > 0)
+	cr_assert_eq(
+	        dance_ctx_set(t.ctx, "log-level", "debug", err, sizeof err),
+	        DANCE_OK);
+	cr_assert_eq(lookup_threads_run(&t), 0);
+	cr_expect_gt(t.done, 0);
+	cr_expect_eq(t.wrong, 0, "%d wrong, first %s", t.wrong, t.first);
+	dance_ctx_free(t.ctx);
+	if (t.wrong > 0)
 		cr_log_error("the context's log:\n%s", l.text);
 }
 

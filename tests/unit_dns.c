@@ -12,6 +12,7 @@
  * ctest-labels: timing (600 ms deadlines: not run under valgrind)
  */
 #include "internal.h"
+#include "lookup_threads.h"
 #include "rig.h"
 #include "rig_ub.h"
 #include "wild_cases.h"
@@ -412,56 +413,17 @@ Test(dns, max_in_flight_busy)
 }
 
 /* Eight threads share one context and resolve a mix of names. */
-#define NTHREADS 8
-#define ROUNDS   12
-
-struct worker {
-	dance_ctx *ctx;
-	int id, wrong, done;
-	char first_wrong[200];
-};
-
-static void *work(void *arg)
-{
-	struct worker *w = arg;
-
-	for (int k = 0; k < ROUNDS; k++) {
-		const struct rig_name *n =
-		        &rig_names[(size_t)(w->id * 5 + k * 3) %
-		                   rig_names_count];
-		struct dance_tlsa_rrset *rs = NULL;
-		int r = dance_lookup_tlsa(w->ctx, n->name, &rs);
-		if (!err_ok(n, r) || rs == NULL || rs->dns_class != n->cls) {
-			if (w->wrong++ == 0)
-				snprintf(
-				        w->first_wrong, sizeof w->first_wrong,
-				        "%s: %s, %s", n->name,
-				        dance_strerror(r),
-				        rs ? dance_dns_class_name(rs->dns_class)
-				           : "none");
-		}
-		dance_tlsa_rrset_free(rs);
-		w->done++;
-	}
-	return NULL;
-}
-
 Test(dns, eight_threads_share_one_context)
 {
-	dance_ctx *ctx = context(NULL);
-	pthread_t th[NTHREADS];
-	struct worker w[NTHREADS];
-
 	/* no explicit freeze: the threads race to freeze it */
-	for (int i = 0; i < NTHREADS; i++) {
-		w[i] = (struct worker){.ctx = ctx, .id = i};
-		cr_assert_eq(pthread_create(&th[i], NULL, work, &w[i]), 0);
-	}
-	for (int i = 0; i < NTHREADS; i++) {
-		pthread_join(th[i], NULL);
-		cr_expect_eq(w[i].done, ROUNDS);
-		cr_expect_eq(w[i].wrong, 0, "thread %d: %d wrong, first %s", i,
-		             w[i].wrong, w[i].first_wrong);
-	}
-	dance_ctx_free(ctx);
+	struct lookup_threads t = {.ctx = context(NULL),
+	                           .threads = 8,
+	                           .rounds = 12,
+	                           .stride = 3,
+	                           .err_ok = err_ok};
+
+	cr_assert_eq(lookup_threads_run(&t), 0);
+	cr_expect_eq(t.done, 8 * 12);
+	cr_expect_eq(t.wrong, 0, "%d wrong, first %s", t.wrong, t.first);
+	dance_ctx_free(t.ctx);
 }
