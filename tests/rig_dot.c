@@ -13,6 +13,7 @@
  */
 #include "ctx.h"
 #include "internal.h"
+#include "logbuf.h"
 #include "lookup_threads.h"
 #include "proc.h"
 #include "rig.h"
@@ -40,36 +41,6 @@ static const struct rig *rig(void)
 
 	cr_assert_not_null(r, "the rig did not start");
 	cr_assert_not_null(r->conf_dot, "the rig has no DNS-over-TLS port");
-	return r;
-}
-
-/* The log of a context, kept (the relay thread logs too). */
-struct logbuf {
-	pthread_mutex_t lk;
-	char text[262144];
-	size_t len;
-};
-
-static void keep_log(void *arg, enum dance_log_level level, const char *msg)
-{
-	struct logbuf *l = arg;
-	int n;
-
-	(void)level;
-	pthread_mutex_lock(&l->lk);
-	n = snprintf(l->text + l->len, sizeof l->text - l->len, "%s\n", msg);
-	if (n > 0 && (size_t)n < sizeof l->text - l->len)
-		l->len += (size_t)n;
-	pthread_mutex_unlock(&l->lk);
-}
-
-static int log_has(struct logbuf *l, const char *s)
-{
-	int r;
-
-	pthread_mutex_lock(&l->lk);
-	r = strstr(l->text, s) != NULL;
-	pthread_mutex_unlock(&l->lk);
 	return r;
 }
 
@@ -107,10 +78,8 @@ static dance_ctx *dot_context(const char *forwards, const char *bundle,
 	free(text);
 	cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
 	if (l != NULL) {
-		pthread_mutex_init(&l->lk, NULL);
-		l->len = 0;
-		l->text[0] = '\0';
-		cr_assert_eq(dance_ctx_set_log(ctx, keep_log, l), DANCE_OK);
+		logbuf_init(l);
+		cr_assert_eq(dance_ctx_set_log(ctx, logbuf_keep, l), DANCE_OK);
 	}
 	cr_assert_eq(dance_config_parse_buffer(ctx, "dot.conf", conf, o, err,
 	                                       sizeof err),
@@ -172,8 +141,8 @@ Test(rig_dot, answer_table_over_tls)
 	for (int c = 0; c < 5; c++)
 		cr_expect_gt(per_class[c], 0, "no answer of class %s",
 		             dance_dns_class_name((enum dance_dns_class)c));
-	cr_expect(!log_has(&l, "not authenticated") &&
-	                  !log_has(&l, "handshake failed"),
+	cr_expect(!logbuf_has(&l, "not authenticated") &&
+	                  !logbuf_has(&l, "handshake failed"),
 	          "a TLS problem was logged:\n%s", l.text);
 	dance_ctx_free(ctx);
 }
@@ -225,11 +194,11 @@ static int failure_port(int which)
 static int log_wait(struct logbuf *l, const char *s, int ms)
 {
 	for (int t = 0; t < ms; t += 20) {
-		if (log_has(l, s))
+		if (logbuf_has(l, s))
 			return 1;
 		proc_sleep_ms(20);
 	}
-	return log_has(l, s);
+	return logbuf_has(l, s);
 }
 
 Test(rig_dot, failures_are_indeterminate_and_logged)
@@ -270,7 +239,7 @@ Test(rig_dot, failures_are_indeterminate_and_logged)
 		          f->logged, l.text);
 		dance_tlsa_rrset_free(rs);
 		dance_ctx_free(ctx);
-		pthread_mutex_destroy(&l.lk);
+		logbuf_fini(&l);
 		cr_expect_eq(rig_query_count(rig(), qname), 0,
 		             "%s: a plain query for %s reached the rig",
 		             f->name, qname);
@@ -297,7 +266,7 @@ Test(rig_dot, tls_failure_is_an_error_in_the_log)
 	          "%s", l.text);
 	dance_tlsa_rrset_free(rs);
 	dance_ctx_free(ctx);
-	pthread_mutex_destroy(&l.lk);
+	logbuf_fini(&l);
 }
 
 Test(rig_dot, certificates_to_refuse)
@@ -347,7 +316,7 @@ Test(rig_dot, certificates_to_refuse)
 		          cases[i].logged, l.text);
 		dance_tlsa_rrset_free(rs);
 		dance_ctx_free(ctx);
-		pthread_mutex_destroy(&l.lk);
+		logbuf_fini(&l);
 		proc_stop(pid, 2000);
 	}
 }
@@ -375,7 +344,7 @@ static void lookup_logs(const char *fwd, const char *logged)
 	          l.text);
 	dance_tlsa_rrset_free(rs);
 	dance_ctx_free(ctx);
-	pthread_mutex_destroy(&l.lk);
+	logbuf_fini(&l);
 }
 
 Test(rig_dot, ipv6_forwarder)

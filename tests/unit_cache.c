@@ -8,6 +8,7 @@
  * answer-cache-size 0 turns it off.
  */
 #include "internal.h"
+#include "logbuf.h"
 #include "rig.h"
 
 #include <criterion/criterion.h>
@@ -403,25 +404,6 @@ Test(cache, eight_threads)
 
 /* ---- through libdance (hermetic set-up, no server) ---------------------- */
 
-struct logbuf {
-	pthread_mutex_t lk;
-	char text[65536];
-	size_t len;
-};
-
-static void keep_log(void *arg, enum dance_log_level level, const char *msg)
-{
-	struct logbuf *l = arg;
-	int n;
-
-	(void)level;
-	pthread_mutex_lock(&l->lk);
-	n = snprintf(l->text + l->len, sizeof l->text - l->len, "%s\n", msg);
-	if (n > 0 && (size_t)n < sizeof l->text - l->len)
-		l->len += (size_t)n;
-	pthread_mutex_unlock(&l->lk);
-}
-
 /* How often the log says name came from the cache. */
 static int cache_hits(struct logbuf *l, const char *name)
 {
@@ -444,10 +426,8 @@ static dance_ctx *hermetic(const char *extra, struct logbuf *l)
 
 	cr_assert_not_null(conf, "no fixtures");
 	cr_assert_eq(dance_ctx_new(&ctx), DANCE_OK);
-	pthread_mutex_init(&l->lk, NULL);
-	l->len = 0;
-	l->text[0] = '\0';
-	cr_assert_eq(dance_ctx_set_log(ctx, keep_log, l), DANCE_OK);
+	logbuf_init(l);
+	cr_assert_eq(dance_ctx_set_log(ctx, logbuf_keep, l), DANCE_OK);
 	cr_assert_eq(dance_ctx_load_config(ctx, conf, err, sizeof err),
 	             DANCE_OK, "%s", err);
 	cr_assert_eq(dance_ctx_set(ctx, "log-level", "debug", err, sizeof err),
@@ -507,7 +487,7 @@ Test(cache_lookup, second_lookup_comes_from_the_cache)
 		dance_tlsa_rrset_free(second);
 	}
 	dance_ctx_free(ctx);
-	pthread_mutex_destroy(&l.lk);
+	logbuf_fini(&l);
 }
 
 Test(cache_lookup, the_alias_and_its_target_are_separate_entries)
@@ -537,7 +517,7 @@ Test(cache_lookup, the_alias_and_its_target_are_separate_entries)
 	cr_expect_eq(cache_hits(&l, "_user.alias.good.test"), 2);
 	cr_expect_eq(cache_hits(&l, "_user.good.test"), 1);
 	dance_ctx_free(ctx);
-	pthread_mutex_destroy(&l.lk);
+	logbuf_fini(&l);
 }
 
 Test(cache_lookup, answer_cache_size_0_turns_it_off)
@@ -553,5 +533,5 @@ Test(cache_lookup, answer_cache_size_0_turns_it_off)
 	}
 	cr_expect_eq(cache_hits(&l, "_user.good.test"), 0);
 	dance_ctx_free(ctx);
-	pthread_mutex_destroy(&l.lk);
+	logbuf_fini(&l);
 }
